@@ -1,0 +1,91 @@
+//! The command line, in words for school staff. `corridor` alone means `corridor run`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// corridor shows your school's pictures and notices on a corridor screen.
+///
+/// Put pictures (JPEG, PNG, WebP, GIF, BMP) and notices (.txt or .md files) into a folder inside
+/// the content folder, for example playlists/default/, and run `corridor`. The screen goes
+/// fullscreen and shows them one after another, in file-name order, forever. Copy files in or out
+/// at any time.
+#[derive(Debug, Parser)]
+#[command(name = "corridor", version, about, long_about, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+const AFTER_HELP: &str = "\
+Examples:
+  corridor                      show the slides fullscreen (stop with Alt+F4 or Ctrl+C)
+  corridor run --windowed       try it in a normal window on your desktop
+  corridor check                list anything wrong in the settings or the content folder
+  corridor snapshot --out shot.png   save a picture of what the screen shows now
+
+The file formats are explained in docs/content-folder.md and docs/configuration.md.";
+
+/// Settings every command takes.
+#[derive(Debug, Args, Clone, Default)]
+pub struct Common {
+    /// The settings file. Without it, corridor looks for ./corridor.toml, then
+    /// /etc/corridor/corridor.toml, and otherwise uses its defaults.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The content folder (the folder that holds the playlist folders). Overrides the settings file.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub content: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the slides on the screen (what `corridor` alone does).
+    Run(RunArgs),
+    /// Check the settings and every file in the content folder, and list each problem with
+    /// what to do about it. Exit code 0: all good; 1: problems found; 2: cannot check at all.
+    Check,
+    /// Save a picture (PNG) of what the screen shows at a moment, without going fullscreen.
+    /// Needs a display; on a server, run it as `xvfb-run -a corridor snapshot ...`.
+    Snapshot(SnapshotArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    /// Show in a normal window instead of fullscreen (to try corridor on a desktop).
+    #[arg(long)]
+    pub windowed: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// Where to save the picture (a .png file).
+    #[arg(long, value_name = "FILE", default_value = "snapshot.png")]
+    pub out: PathBuf,
+    /// The moment to show, as "YYYY-MM-DD HH:MM" in the screen's time zone. Default: now.
+    #[arg(long, value_name = "\"YYYY-MM-DD HH:MM\"")]
+    pub at: Option<String>,
+    /// The size of the picture in pixels.
+    #[arg(long, value_name = "WIDTHxHEIGHT", default_value = "1920x1080")]
+    pub size: String,
+    /// For tests and previews of transitions: save this many frames, one every --step, starting
+    /// with the slide due at --at, as FILE-000.png, FILE-001.png and so on.
+    #[arg(long, value_name = "N", hide = true)]
+    pub frames: Option<u32>,
+    /// The time between saved frames with --frames.
+    #[arg(long, value_name = "DURATION", default_value = "100ms", hide = true)]
+    pub step: String,
+}
+
+impl Common {
+    /// Loads the settings file and applies `--content`.
+    pub fn load(&self) -> Result<crate::core::config::Loaded, crate::core::config::ConfigError> {
+        let mut loaded = crate::core::config::load(self.config.as_deref())?;
+        if let Some(dir) = &self.content {
+            loaded.config.content = dir.clone();
+        }
+        Ok(loaded)
+    }
+}

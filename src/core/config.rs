@@ -1,0 +1,336 @@
+//! `corridor.toml`: where it is looked for, what it may hold, and the defaults when it says nothing.
+//!
+//! Parsed in two stages (syntax, then each known key), so one run reports every problem with its
+//! line, and a bad key falls back to its default instead of stopping the screen.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono_tz::Tz;
+
+use super::colour::{Rgb, parse_colour};
+use super::duration::parse_duration;
+use super::problems::Problem;
+use super::tomlx::{TomlFile, one_of};
+
+/// How one slide gives way to the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transition {
+    Crossfade,
+    Cut,
+}
+
+/// How a picture fills the stage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fit {
+    /// The whole picture shows; bands of background colour fill the rest.
+    Contain,
+    /// The picture fills the stage; edges that do not fit are cut off.
+    Cover,
+}
+
+pub fn parse_transition(s: &str) -> Result<Transition, String> {
+    one_of(s, &[("crossfade", Transition::Crossfade), ("cut", Transition::Cut)])
+}
+
+pub fn parse_fit(s: &str) -> Result<Fit, String> {
+    one_of(s, &[("contain", Fit::Contain), ("cover", Fit::Cover)])
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DisplayConfig {
+    pub fullscreen: bool,
+    pub windowed_size: (u32, u32),
+    pub background: Rgb,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlidesConfig {
+    pub default_duration: Duration,
+    pub transition: Transition,
+    pub transition_time: Duration,
+    pub fit: Fit,
+    /// Pictures whose header claims more pixels than this are not decoded.
+    pub max_megapixels: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayoutConfig {
+    pub ticker: bool,
+    /// Height of the ticker strip as a fraction of the screen height.
+    pub ticker_height: f32,
+    pub widgets: bool,
+    /// Width of the widget column as a fraction of the screen width.
+    pub widgets_width: f32,
+}
+
+/// The whole configuration, every value checked and defaulted.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// The file it was read from, if any.
+    pub source: Option<PathBuf>,
+    pub content: PathBuf,
+    pub screen: String,
+    pub timezone: Tz,
+    pub display: DisplayConfig,
+    pub slides: SlidesConfig,
+    pub layout: LayoutConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            source: None,
+            content: PathBuf::from("playlists"),
+            screen: "corridor".to_string(),
+            timezone: system_timezone(),
+            display: DisplayConfig {
+                fullscreen: true,
+                windowed_size: (1280, 720),
+                background: Rgb::new(0x10, 0x18, 0x20),
+            },
+            slides: SlidesConfig {
+                default_duration: Duration::from_secs(10),
+                transition: Transition::Crossfade,
+                transition_time: Duration::from_millis(800),
+                fit: Fit::Contain,
+                max_megapixels: 100.0,
+            },
+            layout: LayoutConfig { ticker: true, ticker_height: 0.08, widgets: true, widgets_width: 0.22 },
+        }
+    }
+}
+
+/// The machine's own time zone, or UTC when it cannot be told.
+pub fn system_timezone() -> Tz {
+    iana_time_zone::get_timezone().ok().and_then(|name| name.parse::<Tz>().ok()).unwrap_or(Tz::UTC)
+}
+
+/// Where `corridor.toml` is looked for when `--config` is not given.
+pub const SEARCH_PATHS: &[&str] = &["corridor.toml", "/etc/corridor/corridor.toml"];
+
+/// A loaded configuration with whatever was wrong in it.
+#[derive(Debug)]
+pub struct Loaded {
+    pub config: Config,
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the config file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("cannot read the config file {path}: {source}")]
+    Unreadable { path: PathBuf, source: std::io::Error },
+}
+
+/// Finds and reads the config: `explicit` if given (it must exist), else the search paths, else defaults.
+pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
+    let path = match explicit {
+        Some(p) if !p.exists() => return Err(ConfigError::Missing(p.to_path_buf())),
+        Some(p) => Some(p.to_path_buf()),
+        None => SEARCH_PATHS.iter().map(PathBuf::from).find(|p| p.is_file()),
+    };
+    let Some(path) = path else {
+        return Ok(Loaded { config: Config::default(), problems: Vec::new() });
+    };
+    let text = std::fs::read(&path).map_err(|source| ConfigError::Unreadable { path: path.clone(), source })?;
+    let text = String::from_utf8_lossy(&text);
+    Ok(parse(&path, &text))
+}
+
+/// Parses config text. Problems are collected; each bad value keeps its default.
+pub fn parse(path: &Path, text: &str) -> Loaded {
+    let mut config = Config { source: Some(path.to_path_buf()), ..Config::default() };
+    let file = match TomlFile::parse(path, text) {
+        Ok(f) => f,
+        Err(p) => return Loaded { config, problems: vec![p] },
+    };
+    let mut r = file.reader();
+    let root = r.root();
+    r.check_keys(root, "", &["content", "screen", "timezone", "display", "slides", "layout"]);
+    if let Some(content) = r.string(root, "content") {
+        let p = PathBuf::from(content);
+        config.content = match path.parent() {
+            Some(dir) if p.is_relative() && !dir.as_os_str().is_empty() => dir.join(p),
+            _ => p,
+        };
+    }
+    if let Some(screen) = r.string(root, "screen") {
+        config.screen = screen;
+    }
+    if let Some(tz) = r.parsed(root, "timezone", |s| {
+        s.parse::<Tz>().map_err(|_| format!("\"{s}\" is not a time zone; write it like \"Europe/London\""))
+    }) {
+        config.timezone = tz;
+    }
+    if let Some(t) = r.table(root, "display") {
+        r.check_keys(t, "display", &["fullscreen", "windowed_size", "background"]);
+        if let Some(v) = r.boolean(t, "fullscreen") {
+            config.display.fullscreen = v;
+        }
+        if let Some(v) = r.parsed(t, "windowed_size", parse_size) {
+            config.display.windowed_size = v;
+        }
+        if let Some(v) = r.parsed(t, "background", parse_colour) {
+            config.display.background = v;
+        }
+    }
+    if let Some(t) = r.table(root, "slides") {
+        r.check_keys(t, "slides", &["default_duration", "transition", "transition_time", "fit", "max_megapixels"]);
+        if let Some(v) = r.parsed(t, "default_duration", positive_duration) {
+            config.slides.default_duration = v;
+        }
+        if let Some(v) = r.parsed(t, "transition", parse_transition) {
+            config.slides.transition = v;
+        }
+        if let Some(v) = r.parsed(t, "transition_time", parse_duration) {
+            config.slides.transition_time = v;
+        }
+        if let Some(v) = r.parsed(t, "fit", parse_fit) {
+            config.slides.fit = v;
+        }
+        if let Some(v) = r.number(t, "max_megapixels") {
+            if v > 0.0 {
+                config.slides.max_megapixels = v;
+            } else {
+                r.problem(t, "max_megapixels", "`max_megapixels` should be more than 0".into());
+            }
+        }
+    }
+    if let Some(t) = r.table(root, "layout") {
+        r.check_keys(t, "layout", &["ticker", "ticker_height", "widgets", "widgets_width"]);
+        if let Some(v) = r.boolean(t, "ticker") {
+            config.layout.ticker = v;
+        }
+        if let Some(v) = fraction(&mut r, t, "ticker_height", 0.3) {
+            config.layout.ticker_height = v;
+        }
+        if let Some(v) = r.boolean(t, "widgets") {
+            config.layout.widgets = v;
+        }
+        if let Some(v) = fraction(&mut r, t, "widgets_width", 0.5) {
+            config.layout.widgets_width = v;
+        }
+    }
+    Loaded { config, problems: r.problems }
+}
+
+fn fraction<'a>(r: &mut super::tomlx::Reader<'a>, t: &'a toml_edit::Table, key: &str, max: f64) -> Option<f32> {
+    let v = r.number(t, key)?;
+    if v > 0.0 && v <= max {
+        Some(v as f32)
+    } else {
+        r.problem(t, key, format!("`{key}` is a fraction of the screen: more than 0 and at most {max}"));
+        None
+    }
+}
+
+fn positive_duration(s: &str) -> Result<Duration, String> {
+    let d = parse_duration(s)?;
+    if d < Duration::from_millis(500) {
+        return Err(format!("\"{s}\" is too short for a slide; use at least \"0.5s\""));
+    }
+    Ok(d)
+}
+
+/// Parses "1920x1080".
+pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let err = || format!("\"{s}\" is not a size; write it like \"1920x1080\"");
+    let (w, h) = s.trim().split_once(['x', 'X', '×']).ok_or_else(err)?;
+    let w: u32 = w.trim().parse().map_err(|_| err())?;
+    let h: u32 = h.trim().parse().map_err(|_| err())?;
+    if !(16..=16_384).contains(&w) || !(16..=16_384).contains(&h) {
+        return Err(err());
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let l = parse(Path::new("corridor.toml"), "");
+        assert!(l.problems.is_empty());
+        assert_eq!(l.config.slides.default_duration, Duration::from_secs(10));
+        assert_eq!(l.config.content, PathBuf::from("playlists"));
+    }
+
+    #[test]
+    fn full_file_is_read() {
+        let text = r##"
+content = "/srv/corridor"
+screen = "Hall"
+timezone = "Europe/London"
+[display]
+fullscreen = false
+windowed_size = "800x600"
+background = "#000000"
+[slides]
+default_duration = "7s"
+transition = "cut"
+transition_time = "0.5s"
+fit = "cover"
+max_megapixels = 40
+[layout]
+ticker = false
+widgets_width = 0.25
+"##;
+        let l = parse(Path::new("/etc/corridor/corridor.toml"), text);
+        assert!(l.problems.is_empty(), "{:?}", l.problems);
+        let c = l.config;
+        assert_eq!(c.content, PathBuf::from("/srv/corridor"));
+        assert_eq!(c.screen, "Hall");
+        assert_eq!(c.timezone, chrono_tz::Europe::London);
+        assert!(!c.display.fullscreen);
+        assert_eq!(c.display.windowed_size, (800, 600));
+        assert_eq!(c.slides.transition, Transition::Cut);
+        assert_eq!(c.slides.fit, Fit::Cover);
+        assert_eq!(c.slides.default_duration, Duration::from_secs(7));
+        assert_eq!(c.slides.max_megapixels, 40.0);
+        assert!(!c.layout.ticker);
+        assert_eq!(c.layout.widgets_width, 0.25);
+    }
+
+    #[test]
+    fn relative_content_is_beside_the_file() {
+        let l = parse(Path::new("/etc/corridor/corridor.toml"), "content = \"media\"");
+        assert_eq!(l.config.content, PathBuf::from("/etc/corridor/media"));
+    }
+
+    #[test]
+    fn bad_values_name_key_and_line_and_keep_defaults() {
+        let text = "screen = \"A\"\n[slides]\ntransition = \"wipe\"\ndefault_duraton = \"5s\"\nfit = \"cover\"\n";
+        let l = parse(Path::new("c.toml"), text);
+        assert_eq!(l.problems.len(), 2, "{:?}", l.problems);
+        assert_eq!(l.problems[0].line, Some(4));
+        assert!(l.problems[0].message.contains("did you mean `default_duration`"));
+        assert_eq!(l.problems[1].line, Some(3));
+        assert!(l.problems[1].message.contains("transition"));
+        assert_eq!(l.config.slides.transition, Transition::Crossfade);
+        assert_eq!(l.config.slides.fit, Fit::Cover);
+        assert_eq!(l.config.screen, "A");
+    }
+
+    #[test]
+    fn bad_timezone_and_size() {
+        let l = parse(Path::new("c.toml"), "timezone = \"Mars/Olympus\"\n[display]\nwindowed_size = \"big\"\n");
+        assert_eq!(l.problems.len(), 2);
+        assert_eq!(l.problems[0].line, Some(1));
+        assert_eq!(l.problems[1].line, Some(3));
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1920x1080"), Ok((1920, 1080)));
+        assert!(parse_size("0x0").is_err());
+        assert!(parse_size("wide").is_err());
+    }
+
+    #[test]
+    fn missing_explicit_file_is_an_error() {
+        assert!(matches!(load(Some(Path::new("/nonexistent/c.toml"))), Err(ConfigError::Missing(_))));
+    }
+}

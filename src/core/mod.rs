@@ -1,0 +1,12 @@
+//! The pure core: everything corridor decides, with no Bevy types. Functions take `now`, paths
+//! or bytes as arguments and are unit-tested with in-memory input.
+
+pub mod colour;
+pub mod config;
+pub mod content;
+pub mod duration;
+pub mod media;
+pub mod problems;
+pub mod show;
+pub mod text;
+pub mod tomlx;

@@ -1,0 +1,31 @@
+//! The bundled fonts (DejaVu Sans: Latin, Latin Extended, Greek, Cyrillic), compiled into the
+//! binary so corridor finds them wherever it is installed.
+
+use bevy::prelude::*;
+
+const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// Handles of the bundled fonts.
+#[derive(Resource, Clone, Debug)]
+pub struct Fonts {
+    pub regular: Handle<Font>,
+    pub bold: Handle<Font>,
+}
+
+impl Fonts {
+    pub fn regular(&self, size_vh: f32) -> TextFont {
+        TextFont::from_font_size(FontSize::Vh(size_vh)).with_font(self.regular.clone())
+    }
+
+    pub fn bold(&self, size_vh: f32) -> TextFont {
+        TextFont::from_font_size(FontSize::Vh(size_vh)).with_font(self.bold.clone())
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    let mut fonts = app.world_mut().resource_mut::<Assets<Font>>();
+    let regular = fonts.add(Font::from_bytes(REGULAR.to_vec()));
+    let bold = fonts.add(Font::from_bytes(BOLD.to_vec()));
+    app.insert_resource(Fonts { regular, bold });
+}

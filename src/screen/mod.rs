@@ -1,0 +1,118 @@
+//! The screen: thin Bevy plugins that put the core's decisions on screen. Every feature is one
+//! plugin, listed in [`build_app`]; they talk through messages owned by the plugin that sends them.
+
+mod clock;
+mod content;
+mod fonts;
+mod layout;
+mod snapshot;
+mod stage;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::window::{CursorOptions, MonitorSelection, PresentMode, WindowMode, WindowResolution};
+use bevy::winit::{UpdateMode, WinitSettings};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::core::config::Config;
+
+pub use clock::ScreenClock;
+pub use content::ContentScanned;
+pub use stage::{FallbackSlide, SlideRoot, StageState};
+
+/// How the screen runs.
+#[derive(Clone, Debug)]
+pub enum Mode {
+    /// The player: fullscreen (unless windowed), forever.
+    Run { windowed: bool },
+    /// Render one moment (or a few frames) to PNG and exit.
+    Snapshot(SnapshotSpec),
+}
+
+/// What `corridor snapshot` renders.
+#[derive(Clone, Debug)]
+pub struct SnapshotSpec {
+    pub out: PathBuf,
+    pub at: DateTime<Tz>,
+    pub size: (u32, u32),
+    /// Save this many frames, one every `step`, instead of one settled picture.
+    pub frames: Option<u32>,
+    pub step: Duration,
+}
+
+/// The configuration, for every plugin to read.
+#[derive(Resource, Clone, Debug)]
+pub struct Settings(pub Config);
+
+/// Builds the whole screen app: Bevy's plugins set up for a kiosk, then each feature plugin.
+pub fn build_app(config: Config, mode: Mode) -> App {
+    let mut app = App::new();
+    let window = match &mode {
+        Mode::Run { windowed } if !*windowed && config.display.fullscreen => Window {
+            title: format!("corridor – {}", config.screen),
+            mode: WindowMode::BorderlessFullscreen(MonitorSelection::Primary),
+            decorations: false,
+            present_mode: PresentMode::AutoVsync,
+            ..default()
+        },
+        Mode::Run { .. } => Window {
+            title: format!("corridor – {}", config.screen),
+            resolution: WindowResolution::new(config.display.windowed_size.0, config.display.windowed_size.1),
+            present_mode: PresentMode::AutoVsync,
+            ..default()
+        },
+        Mode::Snapshot(spec) => Window {
+            title: "corridor snapshot".into(),
+            resolution: WindowResolution::new(spec.size.0, spec.size.1).with_scale_factor_override(1.0),
+            resizable: false,
+            decorations: false,
+            present_mode: PresentMode::AutoNoVsync,
+            ..default()
+        },
+    };
+    let hide_cursor = matches!(mode, Mode::Run { windowed: false }) && config.display.fullscreen;
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(window),
+                primary_cursor_options: Some(CursorOptions { visible: !hide_cursor, ..default() }),
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                filter: "wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,calloop=warn,sctk=warn".into(),
+                ..default()
+            }),
+    );
+    // A kiosk without a window manager counts as unfocused: keep drawing anyway.
+    app.insert_resource(WinitSettings { focused_mode: UpdateMode::Continuous, unfocused_mode: UpdateMode::Continuous });
+    let clock = match &mode {
+        Mode::Snapshot(spec) => ScreenClock::fixed(spec.at),
+        Mode::Run { .. } => ScreenClock::live(config.timezone),
+    };
+    app.insert_resource(ClearColor(layout::bevy_colour(config.display.background)));
+    app.insert_resource(clock);
+    app.insert_resource(Settings(config));
+    add_features(&mut app);
+    if let Mode::Snapshot(spec) = mode {
+        app.add_plugins(move |app: &mut App| snapshot::plugin(app, spec.clone()));
+    }
+    app
+}
+
+/// The feature plugins, in one list. Tests add these to a headless app as well.
+pub fn add_features(app: &mut App) {
+    app.add_plugins((fonts::plugin, layout::plugin, content::plugin, stage::plugin, clock::plugin));
+}
+
+/// Runs the screen until the window closes (or, for a snapshot, until the picture is saved).
+pub fn run(config: Config, mode: Mode) -> AppExit {
+    build_app(config, mode).run()
+}
+
+/// The moment that `snapshot --at` means, or now.
+pub fn now_in(tz: Tz) -> DateTime<Tz> {
+    Utc::now().with_timezone(&tz)
+}

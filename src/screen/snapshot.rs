@@ -1,0 +1,99 @@
+//! `corridor snapshot`: waits until the slide due at the chosen moment is fully on screen, saves
+//! the window as a PNG and exits. With `--frames N` it saves N frames, one every `--step` of show
+//! time, to check transitions frame by frame.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::time::TimeUpdateStrategy;
+
+use super::SnapshotSpec;
+use super::stage::StageState;
+
+/// Frames to wait once the slide is settled, so text and pictures are laid out and uploaded.
+const SETTLE_FRAMES: u32 = 3;
+/// Give up waiting for a slide after this long and save whatever shows (the fallback slide).
+const WAIT_LIMIT: Duration = Duration::from_secs(60);
+
+#[derive(Resource)]
+struct Plan {
+    spec: SnapshotSpec,
+    started: Instant,
+    settled_frames: u32,
+    requested: u32,
+    results: Arc<Mutex<Vec<Result<PathBuf, String>>>>,
+}
+
+pub(super) fn plugin(app: &mut App, spec: SnapshotSpec) {
+    // Show time advances by a fixed step each frame, whatever the speed of the machine.
+    let step = if spec.frames.is_some() { spec.step } else { Duration::from_millis(1) };
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(step));
+    app.world_mut().resource_mut::<StageState>().start_due_at = Some(spec.at);
+    app.insert_resource(Plan {
+        spec,
+        started: Instant::now(),
+        settled_frames: 0,
+        requested: 0,
+        results: Arc::new(Mutex::new(Vec::new())),
+    });
+    app.add_systems(Last, (capture, finish).chain());
+}
+
+/// The file for frame `i` of a sequence: shot.png -> shot-003.png.
+pub fn frame_path(out: &Path, i: u32) -> PathBuf {
+    let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("snapshot");
+    out.with_file_name(format!("{stem}-{i:03}.png"))
+}
+
+fn capture(mut commands: Commands, state: Res<StageState>, mut plan: ResMut<Plan>) {
+    let wanted = plan.spec.frames.unwrap_or(1);
+    if plan.requested >= wanted {
+        return;
+    }
+    if plan.settled_frames < SETTLE_FRAMES {
+        if state.settled() || plan.started.elapsed() > WAIT_LIMIT {
+            plan.settled_frames += 1;
+        }
+        return;
+    }
+    let path = match plan.spec.frames {
+        Some(_) => frame_path(&plan.spec.out, plan.requested),
+        None => plan.spec.out.clone(),
+    };
+    plan.requested += 1;
+    let results = plan.results.clone();
+    commands.spawn(Screenshot::primary_window()).observe(move |shot: On<ScreenshotCaptured>| {
+        let saved = shot
+            .image
+            .clone()
+            .try_into_dynamic()
+            .map_err(|e| e.to_string())
+            .and_then(|img| img.to_rgb8().save_with_format(&path, image::ImageFormat::Png).map_err(|e| e.to_string()))
+            .map(|()| path.clone());
+        if let Ok(mut r) = results.lock() {
+            r.push(saved);
+        }
+    });
+}
+
+fn finish(plan: Res<Plan>, mut exit: MessageWriter<AppExit>) {
+    let wanted = plan.spec.frames.unwrap_or(1) as usize;
+    let Ok(results) = plan.results.lock() else { return };
+    if results.len() < wanted {
+        return;
+    }
+    let mut failed = false;
+    for r in results.iter() {
+        match r {
+            Ok(path) => info!("saved {}", path.display()),
+            Err(e) => {
+                error!("could not save the snapshot: {e}");
+                failed = true;
+            }
+        }
+    }
+    exit.write(if failed { AppExit::error() } else { AppExit::Success });
+}

@@ -1,0 +1,389 @@
+//! The stage: runs the core's [`Show`] and turns its decisions into slide entities. Pictures are
+//! decoded on worker threads at the stage's size; a slide is put on screen only once the next
+//! one is fully decoded and uploaded, so there is never a black or half-loaded frame. At most two
+//! slides are held: the one on screen and the next.
+
+use std::time::Duration;
+
+use bevy::asset::RenderAssetUsages;
+use bevy::prelude::*;
+use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
+use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
+use chrono::{DateTime, Datelike, NaiveTime};
+use chrono_tz::Tz;
+
+use super::Settings;
+use super::clock::{ClockText, DateText, ScreenClock, clock_string, date_string};
+use super::content::ContentScanned;
+use super::fonts::Fonts;
+use super::layout::{StageArea, StageSize, bevy_colour};
+use crate::core::config::Transition;
+use crate::core::content::{DEFAULT_PLAYLIST, Item, Playlist};
+use crate::core::media::{self, Frame, Limits, MediaError, Notice, Slide};
+use crate::core::show::{Change, RequestId, Show, due_at};
+
+/// The running show, and where it should start.
+#[derive(Resource, Default)]
+pub struct StageState {
+    pub show: Option<Show>,
+    /// Start the show at the slide due at this moment (for `snapshot --at`) instead of the first.
+    pub start_due_at: Option<DateTime<Tz>>,
+}
+
+impl StageState {
+    /// True when a slide is fully on screen (no transition), or nothing can be shown at all.
+    pub fn settled(&self) -> bool {
+        match &self.show {
+            Some(show) => (show.current().is_some() && show.transition_progress().is_none()) || show.nothing_to_show(),
+            None => false,
+        }
+    }
+}
+
+/// Decodes under way on worker threads.
+#[derive(Resource, Default)]
+struct Decoding(Vec<(RequestId, Item, Task<Result<Slide, MediaError>>)>);
+
+/// Which slide entities are on screen.
+#[derive(Resource, Default)]
+struct OnStage {
+    current: Option<Entity>,
+    outgoing: Option<Entity>,
+    z: i32,
+}
+
+/// The root entity of a prepared slide.
+#[derive(Component)]
+pub struct SlideRoot {
+    pub id: RequestId,
+}
+
+/// A coloured part of a slide, faded with it.
+#[derive(Component)]
+struct SlidePart {
+    root: Entity,
+    base_alpha: f32,
+}
+
+/// The calm slide shown when there is nothing else: screen name, clock and date.
+#[derive(Component)]
+pub struct FallbackSlide;
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<StageState>();
+    app.init_resource::<Decoding>();
+    app.init_resource::<OnStage>();
+    app.add_systems(PostStartup, spawn_fallback);
+    app.add_systems(
+        Update,
+        (start_show, request_decodes, finish_decodes, advance, apply_fade, show_fallback_when_empty).chain(),
+    );
+}
+
+/// A shuffle seed that is the same all day, so a snapshot and the player agree.
+fn day_seed(now: &DateTime<Tz>) -> u64 {
+    now.num_days_from_ce() as u64
+}
+
+fn start_show(
+    mut scanned: MessageReader<ContentScanned>,
+    mut state: ResMut<StageState>,
+    clock: Res<ScreenClock>,
+) {
+    let Some(ContentScanned(content)) = scanned.read().last() else { return };
+    let playlist = content.playlist(DEFAULT_PLAYLIST).cloned().unwrap_or_else(|| Playlist {
+        name: DEFAULT_PLAYLIST.into(),
+        items: Vec::new(),
+        shuffle: false,
+    });
+    let now = clock.now();
+    let seed = day_seed(&now);
+    if let Some(show) = state.show.as_mut() {
+        show.switch_to(playlist, false);
+        return;
+    }
+    let start = match state.start_due_at {
+        Some(at) => {
+            let midnight = at.date_naive().and_time(NaiveTime::MIN);
+            let since = (at.naive_local() - midnight).to_std().unwrap_or(Duration::ZERO);
+            due_at(&playlist, seed, since).unwrap_or((0, 0))
+        }
+        None => (0, 0),
+    };
+    state.show = Some(Show::new(playlist, seed, start));
+}
+
+fn request_decodes(
+    mut state: ResMut<StageState>,
+    mut decoding: ResMut<Decoding>,
+    stage: Res<StageSize>,
+    settings: Res<Settings>,
+) {
+    let Some(show) = state.show.as_mut() else { return };
+    let size = (stage.0.x, stage.0.y);
+    let limits = Limits { max_megapixels: settings.0.slides.max_megapixels };
+    while let Some((id, item)) = show.request() {
+        let task_item = item.clone();
+        let task = AsyncComputeTaskPool::get().spawn(async move { media::load(&task_item, size, limits) });
+        decoding.0.push((id, item, task));
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish_decodes(
+    mut commands: Commands,
+    mut state: ResMut<StageState>,
+    mut decoding: ResMut<Decoding>,
+    mut images: ResMut<Assets<Image>>,
+    stage_area: Query<Entity, With<StageArea>>,
+    fonts: Res<Fonts>,
+    stage: Res<StageSize>,
+    settings: Res<Settings>,
+) {
+    let Some(show) = state.show.as_mut() else { return };
+    let mut i = 0;
+    while i < decoding.0.len() {
+        let Some(result) = block_on(poll_once(&mut decoding.0[i].2)) else {
+            i += 1;
+            continue;
+        };
+        let (id, item, _) = decoding.0.swap_remove(i);
+        if show.pending_id() != Some(id) {
+            continue; // the playlist changed meanwhile: drop it
+        }
+        match result {
+            Ok(slide) => {
+                if let Ok(area) = stage_area.single() {
+                    let root = spawn_slide(&mut commands, &mut images, &fonts, &settings, stage.0, id, &item, slide);
+                    commands.entity(area).add_child(root);
+                }
+                show.loaded(id, true);
+            }
+            Err(e) => {
+                warn!("{}: {e}", item.rel.display());
+                show.loaded(id, false);
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn spawn_slide(
+    commands: &mut Commands,
+    images: &mut Assets<Image>,
+    fonts: &Fonts,
+    settings: &Settings,
+    stage: UVec2,
+    id: RequestId,
+    item: &Item,
+    slide: Slide,
+) -> Entity {
+    let root = commands
+        .spawn((
+            Name::new(format!("slide {}", item.rel.display())),
+            SlideRoot { id },
+            Node {
+                position_type: PositionType::Absolute,
+                left: px(0),
+                top: px(0),
+                width: percent(100),
+                height: percent(100),
+                flex_direction: FlexDirection::Column,
+                justify_content: JustifyContent::Center,
+                align_items: AlignItems::Center,
+                ..default()
+            },
+            Visibility::Hidden,
+            ZIndex(0),
+        ))
+        .id();
+    match slide {
+        Slide::Picture(frame) => {
+            let (w, h) = contain_percent(&frame, stage);
+            let image = images.add(frame_image(frame));
+            commands.entity(root).with_child((
+                ImageNode::new(image),
+                Node { width: percent(w), height: percent(h), ..default() },
+                SlidePart { root, base_alpha: 1.0 },
+            ));
+        }
+        Slide::Notice(notice) => notice_parts(commands, root, fonts, settings, notice),
+    }
+    if let Some(caption) = &item.caption {
+        commands.entity(root).with_child((
+            Node {
+                position_type: PositionType::Absolute,
+                bottom: px(0),
+                width: percent(100),
+                padding: UiRect::axes(vw(2.0), vh(1.2)),
+                justify_content: JustifyContent::Center,
+                ..default()
+            },
+            BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.6)),
+            SlidePart { root, base_alpha: 0.6 },
+            children![(
+                Text::new(caption.clone()),
+                fonts.regular(3.4),
+                TextColor(Color::WHITE),
+                TextLayout::justify(Justify::Center),
+                SlidePart { root, base_alpha: 1.0 },
+            )],
+        ));
+    }
+    root
+}
+
+fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, settings: &Settings, notice: Notice) {
+    let panel = super::layout::panel_colour(settings.0.display.background);
+    commands.entity(root).insert((
+        BackgroundColor(panel),
+        SlidePart { root, base_alpha: 1.0 },
+    ));
+    commands.entity(root).entry::<Node>().and_modify(|mut n| {
+        n.padding = UiRect::all(vh(6.0));
+        n.row_gap = vh(4.0);
+    });
+    commands.entity(root).with_child((
+        Text::new(notice.heading),
+        fonts.bold(7.5),
+        TextColor(Color::srgb(1.0, 0.86, 0.35)),
+        TextLayout::justify(Justify::Center),
+        SlidePart { root, base_alpha: 1.0 },
+    ));
+    if !notice.body.is_empty() {
+        commands.entity(root).with_child((
+            Text::new(notice.body),
+            fonts.regular(4.5),
+            TextColor(Color::WHITE),
+            TextLayout::justify(Justify::Center),
+            SlidePart { root, base_alpha: 1.0 },
+        ));
+    }
+}
+
+/// The size of a picture on the stage, as percentages of the stage, keeping its shape.
+fn contain_percent(frame: &Frame, stage: UVec2) -> (f32, f32) {
+    let (fw, fh) = (frame.width.max(1) as f32, frame.height.max(1) as f32);
+    let (sw, sh) = (stage.x.max(1) as f32, stage.y.max(1) as f32);
+    let s = (sw / fw).min(sh / fh);
+    ((fw * s / sw * 100.0).min(100.0), (fh * s / sh * 100.0).min(100.0))
+}
+
+/// A decoded frame as a GPU texture. Its pixels live only on the GPU once uploaded.
+fn frame_image(frame: Frame) -> Image {
+    Image::new(
+        Extent3d { width: frame.width, height: frame.height, depth_or_array_layers: 1 },
+        TextureDimension::D2,
+        frame.rgba,
+        TextureFormat::Rgba8UnormSrgb,
+        RenderAssetUsages::RENDER_WORLD,
+    )
+}
+
+fn advance(
+    mut commands: Commands,
+    time: Res<Time>,
+    mut state: ResMut<StageState>,
+    mut on_stage: ResMut<OnStage>,
+    mut roots: Query<(Entity, &SlideRoot, &mut Visibility, &mut ZIndex)>,
+) {
+    let Some(show) = state.show.as_mut() else { return };
+    match show.tick(time.delta()) {
+        Some(Change::Show { id, transition, .. }) => {
+            let Some((entity, _, mut vis, mut z)) = roots.iter_mut().find(|(_, r, _, _)| r.id == id) else {
+                return;
+            };
+            on_stage.z += 1;
+            *z = ZIndex(on_stage.z);
+            *vis = Visibility::Inherited;
+            if let Some(old) = on_stage.outgoing.take() {
+                commands.entity(old).despawn();
+            }
+            on_stage.outgoing = on_stage.current.replace(entity);
+            if transition == Transition::Cut || show.transition_progress().is_none() {
+                if let Some(old) = on_stage.outgoing.take() {
+                    commands.entity(old).despawn();
+                }
+            }
+        }
+        Some(Change::TransitionDone) => {
+            if let Some(old) = on_stage.outgoing.take() {
+                commands.entity(old).despawn();
+            }
+        }
+        None => {}
+    }
+}
+
+/// Sets the opacity of the incoming slide's parts from the transition's progress.
+fn apply_fade(
+    state: Res<StageState>,
+    on_stage: Res<OnStage>,
+    mut parts: Query<(&SlidePart, Option<&mut ImageNode>, Option<&mut BackgroundColor>, Option<&mut TextColor>)>,
+) {
+    let Some(show) = state.show.as_ref() else { return };
+    let Some(current) = on_stage.current else { return };
+    let alpha = show.transition_progress().unwrap_or(1.0);
+    for (part, image, bg, text) in &mut parts {
+        if part.root != current {
+            continue;
+        }
+        let a = part.base_alpha * alpha;
+        if let Some(mut image) = image {
+            if image.color.alpha() != a {
+                image.color.set_alpha(a);
+            }
+        }
+        if let Some(mut bg) = bg {
+            if bg.0.alpha() != a {
+                bg.0.set_alpha(a);
+            }
+        }
+        if let Some(mut text) = text {
+            if text.0.alpha() != a {
+                text.0.set_alpha(a);
+            }
+        }
+    }
+}
+
+fn spawn_fallback(
+    mut commands: Commands,
+    area: Query<Entity, With<StageArea>>,
+    fonts: Res<Fonts>,
+    settings: Res<Settings>,
+    clock: Res<ScreenClock>,
+) {
+    let Ok(area) = area.single() else { return };
+    let now = clock.now();
+    commands.entity(area).with_child((
+        FallbackSlide,
+        Node {
+            position_type: PositionType::Absolute,
+            width: percent(100),
+            height: percent(100),
+            flex_direction: FlexDirection::Column,
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            row_gap: vh(3.0),
+            ..default()
+        },
+        BackgroundColor(bevy_colour(settings.0.display.background)),
+        ZIndex(-1),
+        children![
+            (Text::new(settings.0.screen.clone()), fonts.bold(6.0), TextColor(Color::srgba(1.0, 1.0, 1.0, 0.9))),
+            (ClockText, Text::new(clock_string(&now)), fonts.bold(16.0), TextColor(Color::WHITE)),
+            (DateText, Text::new(date_string(&now)), fonts.regular(4.0), TextColor(Color::srgba(1.0, 1.0, 1.0, 0.8))),
+        ],
+    ));
+}
+
+fn show_fallback_when_empty(state: Res<StageState>, mut fallback: Query<&mut Visibility, With<FallbackSlide>>) {
+    let empty = state.show.as_ref().is_none_or(|s| s.current().is_none());
+    for mut vis in &mut fallback {
+        let want = if empty { Visibility::Inherited } else { Visibility::Hidden };
+        if *vis != want {
+            *vis = want;
+        }
+    }
+}

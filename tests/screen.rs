@@ -1,0 +1,207 @@
+//! The screen: headless Bevy apps (MinimalPlugins, stepped clock) and real rendering of
+//! `corridor snapshot` under Xvfb with Mesa's software Vulkan, checked on the PNG's pixels.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use chrono::TimeZone;
+use common::*;
+use corridor::core::config::Config;
+use corridor::screen::{FallbackSlide, ScreenClock, Settings, SlideRoot, StageState};
+
+fn headless_app(content: &Path) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, AssetPlugin::default()));
+    app.init_asset::<Image>();
+    app.init_asset::<Font>();
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
+    let config = Config { content: content.to_path_buf(), ..Config::default() };
+    let at = chrono_tz::Europe::London.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap();
+    app.insert_resource(ScreenClock::fixed(at));
+    app.insert_resource(Settings(config));
+    corridor::screen::add_features(&mut app);
+    app
+}
+
+fn current_name(app: &App) -> Option<String> {
+    let state = app.world().resource::<StageState>();
+    state.show.as_ref()?.current().map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
+}
+
+#[test]
+fn headless_show_plays_in_order_skips_bad_files_and_holds_two_slides_at_most() {
+    let dir = tempfile::tempdir().unwrap();
+    let pl = dir.path().join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    write_solid(&pl.join("1 a.png"), 64, 36, [255, 0, 0]);
+    std::fs::write(pl.join("2 bad.png"), b"not a picture").unwrap();
+    std::fs::write(pl.join("3 b.txt"), "Heading\nBody").unwrap();
+    write_solid(&pl.join("4 c.jpg"), 64, 36, [0, 0, 255]);
+    std::fs::write(pl.join("playlist.toml"), "duration = \"1s\"\ntransition_time = \"0.5s\"\n").unwrap();
+    let mut app = headless_app(dir.path());
+    let mut seen: Vec<String> = Vec::new();
+    for _ in 0..3000 {
+        app.update();
+        let held = app.world_mut().query::<&SlideRoot>().iter(app.world()).count();
+        assert!(held <= 2, "{held} slides held decoded at once");
+        if let Some(name) = current_name(&app) {
+            if seen.last() != Some(&name) {
+                seen.push(name);
+            }
+        }
+        if seen.len() >= 4 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert_eq!(seen, ["1 a.png", "3 b.txt", "4 c.jpg", "1 a.png"]);
+}
+
+#[test]
+fn headless_empty_or_missing_content_shows_the_fallback_slide() {
+    for make_default in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        if make_default {
+            std::fs::create_dir_all(content.join("default")).unwrap();
+        }
+        let mut app = headless_app(&content);
+        for _ in 0..20 {
+            app.update();
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let vis: Vec<Visibility> =
+            app.world_mut().query_filtered::<&Visibility, With<FallbackSlide>>().iter(app.world()).copied().collect();
+        assert_eq!(vis, [Visibility::Inherited], "fallback shows (default folder: {make_default})");
+        assert_eq!(current_name(&app), None);
+    }
+}
+
+// ---- Real rendering under Xvfb ----
+
+/// Runs `corridor snapshot` under Xvfb (software Vulkan) with `args`.
+fn snapshot(config: &Path, content: &Path, args: &[&str]) -> Output {
+    let runtime = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("xvfb-run")
+        .args(["-a", "-s", "-screen 0 1280x720x24"])
+        .arg(env!("CARGO_BIN_EXE_corridor"))
+        .arg("snapshot")
+        .arg("--config")
+        .arg(config)
+        .arg("--content")
+        .arg(content)
+        .args(args)
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .output()
+        .expect("xvfb-run runs (install it with scripts/setup.sh)");
+    assert!(
+        out.status.success(),
+        "snapshot failed: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn write_config(dir: &Path, text: &str) -> PathBuf {
+    let p = dir.join("corridor.toml");
+    std::fs::write(&p, format!("timezone = \"Europe/London\"\n{text}")).unwrap();
+    p
+}
+
+fn load(path: &Path) -> image::RgbImage {
+    image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8()
+}
+
+fn px(img: &image::RgbImage, x: u32, y: u32) -> [u8; 3] {
+    img.get_pixel(x, y).0
+}
+
+fn near(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
+    a.iter().zip(b).all(|(x, y)| (*x as i32 - y as i32).abs() <= tol)
+}
+
+#[test]
+fn render_sample_content_puts_the_picture_on_the_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = write_config(dir.path(), "");
+    let shot = dir.path().join("shot.png");
+    snapshot(&cfg, Path::new("playlists"), &["--at", "2027-01-04 00:00", "--size", "640x360", "--out", shot.to_str().unwrap()]);
+    let img = load(&shot);
+    assert_eq!(img.dimensions(), (640, 360));
+    // Stage 499x331 (78% x 92%); the 16:9 sunset fills its width, 281 px high, from y=25.
+    let sky = px(&img, 100, 60);
+    assert!(sky[2] > sky[0] && sky[2] > 150, "sky is blue: {sky:?}");
+    let sun = px(&img, 349, 123);
+    assert!(sun[0] > 200 && sun[1] > 170 && sun[2] < 100, "sun is yellow: {sun:?}");
+    let hill = px(&img, 100, 280);
+    assert!(hill[1] > hill[0] + 20 && hill[1] > hill[2] + 20, "hills are green: {hill:?}");
+    let letterbox = px(&img, 250, 8);
+    assert!(near(letterbox, [16, 24, 32], 6), "letterbox is the background colour: {letterbox:?}");
+    let column = px(&img, 630, 300);
+    assert!(near(column, [38, 46, 54], 6), "widget column panel: {column:?}");
+    let strip = px(&img, 630, 350);
+    assert!(near(strip, [38, 46, 54], 6), "ticker strip panel: {strip:?}");
+    // The clock in the column: some bright text pixels near its top.
+    let bright = (500..640).flat_map(|x| (0..120).map(move |y| (x, y))).filter(|&(x, y)| px(&img, x, y)[0] > 200).count();
+    assert!(bright > 30, "clock text in the widget column ({bright} bright pixels)");
+}
+
+#[test]
+fn render_crossfade_mixes_both_slides_and_no_frame_is_blank() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/1 red.png"), 160, 90, [255, 0, 0]);
+    write_solid(&content.join("default/2 blue.png"), 160, 90, [0, 0, 255]);
+    let cfg = write_config(
+        dir.path(),
+        "[display]\nbackground = \"#000000\"\n[slides]\ndefault_duration = \"1s\"\ntransition_time = \"1s\"\n[layout]\nticker = false\nwidgets = false\n",
+    );
+    let shot = dir.path().join("seq.png");
+    snapshot(&cfg, &content, &["--at", "2027-01-04 00:00", "--size", "320x180", "--out", shot.to_str().unwrap(), "--frames", "26", "--step", "100ms"]);
+    let mut kinds = Vec::new();
+    for i in 0..26 {
+        let img = load(&dir.path().join(format!("seq-{i:03}.png")));
+        let c = px(&img, 160, 90);
+        assert!(c[0] as u32 + c[2] as u32 > 150, "frame {i} is blank: {c:?}");
+        let kind = match c {
+            [r, _, b] if r > 240 && b < 15 => 'R',
+            [r, _, b] if b > 240 && r < 15 => 'B',
+            [r, _, b] if r >= 15 && b >= 15 && r as u32 + b as u32 >= 250 => 'M',
+            _ => '?',
+        };
+        kinds.push(kind);
+    }
+    let s: String = kinds.iter().collect();
+    assert!(!s.contains('?'), "every frame is red, blue or a mix: {s}");
+    assert!(s.starts_with('R'), "{s}");
+    assert!(s.contains("RM") && s.contains("MB"), "a crossfade from red to blue: {s}");
+}
+
+#[test]
+fn render_bad_files_never_blank_the_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = bad_corpus(dir.path());
+    let cfg = write_config(dir.path(), "[display]\nbackground = \"#000000\"\n[layout]\nticker = false\nwidgets = false\n");
+    // 00:01 of the day: ten 10 s slides a loop put "07 enormous.png" due; it and the broken files
+    // after it are skipped, and the next good picture (blue) shows.
+    let shot = dir.path().join("bad.png");
+    snapshot(&cfg, &content, &["--at", "2027-01-04 00:01", "--size", "320x180", "--out", shot.to_str().unwrap()]);
+    let img = load(&shot);
+    let c = px(&img, 160, 90);
+    assert!(c[2] > 150 && c[0] < 80, "the good blue picture shows: {c:?}");
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(empty.join("default")).unwrap();
+    let shot = dir.path().join("empty.png");
+    snapshot(&cfg, &empty, &["--size", "320x180", "--out", shot.to_str().unwrap()]);
+    let img = load(&shot);
+    let bright = img.pixels().filter(|p| p.0[0] > 180 && p.0[1] > 180 && p.0[2] > 180).count();
+    assert!(bright > 100, "the fallback slide shows its name and clock ({bright} bright pixels)");
+}
