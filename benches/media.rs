@@ -16,12 +16,16 @@ use corridor::core::config::{Config, Fit};
 use corridor::core::media::{self, Limits};
 use corridor::screen::{ScreenClock, Settings, StageState};
 
-const LIMITS: Limits = Limits { max_megapixels: 100.0 };
+const LIMITS: Limits = Limits {
+    max_megapixels: 100.0,
+};
 
 /// A photo-like test picture: smooth gradients plus fine texture, so JPEG has real work to do.
 fn photo(w: u32, h: u32, seed: u32) -> image::RgbImage {
     image::RgbImage::from_fn(w, h, |x, y| {
-        let n = (x.wrapping_mul(374_761_393) ^ y.wrapping_mul(668_265_263) ^ seed).wrapping_mul(1_274_126_177) >> 27;
+        let n = (x.wrapping_mul(374_761_393) ^ y.wrapping_mul(668_265_263) ^ seed)
+            .wrapping_mul(1_274_126_177)
+            >> 27;
         image::Rgb([
             ((x * 255 / w) as u8).wrapping_add(n as u8),
             ((y * 255 / h) as u8).wrapping_add((seed * 40) as u8),
@@ -32,7 +36,8 @@ fn photo(w: u32, h: u32, seed: u32) -> image::RgbImage {
 
 fn write_jpeg(path: &Path, w: u32, h: u32, seed: u32) {
     let file = std::fs::File::create(path).expect("create");
-    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(std::io::BufWriter::new(file), 90);
+    let mut enc =
+        image::codecs::jpeg::JpegEncoder::new_with_quality(std::io::BufWriter::new(file), 90);
     enc.encode_image(&photo(w, h, seed)).expect("encode");
 }
 
@@ -49,7 +54,8 @@ fn bench_decode(dir: &Path) {
         (0..7)
             .map(|_| {
                 let t = Instant::now();
-                let f = media::decode_image_bytes(&bytes, (1920, 1080), Fit::Contain, LIMITS).expect("decode");
+                let f = media::decode_image_bytes(&bytes, (1920, 1080), Fit::Contain, LIMITS)
+                    .expect("decode");
                 assert_eq!(f.height, 1080);
                 t.elapsed()
             })
@@ -80,21 +86,35 @@ fn headless_app(content: &Path, step: Duration) -> App {
     app.init_asset::<Image>();
     app.init_asset::<Font>();
     app.insert_resource(TimeUpdateStrategy::ManualDuration(step));
-    let config = Config { content: content.to_path_buf(), ..Config::default() };
-    app.insert_resource(ScreenClock::fixed(chrono_tz::UTC.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap()));
+    let config = Config {
+        content: content.to_path_buf(),
+        ..Config::default()
+    };
+    app.insert_resource(ScreenClock::fixed(
+        chrono_tz::UTC
+            .with_ymd_and_hms(2027, 1, 4, 9, 0, 0)
+            .unwrap(),
+    ));
     app.insert_resource(Settings(config));
     corridor::screen::add_features(&mut app);
     app
 }
 
 fn current(app: &App) -> Option<PathBuf> {
-    app.world().resource::<StageState>().show.as_ref()?.current().map(|i| i.path.clone())
+    app.world()
+        .resource::<StageState>()
+        .show
+        .as_ref()?
+        .current()
+        .map(|i| i.path.clone())
 }
 
 fn bench_frame_times(dir: &Path) {
     let content = dir.join("frames");
     std::fs::create_dir_all(content.join("default")).expect("mkdir");
-    image::RgbImage::from_pixel(64, 36, image::Rgb([200, 0, 0])).save(content.join("default/1 small.png")).expect("png");
+    image::RgbImage::from_pixel(64, 36, image::Rgb([200, 0, 0]))
+        .save(content.join("default/1 small.png"))
+        .expect("png");
     write_jpeg(&content.join("default/2 big.jpg"), 6000, 4000, 2);
     std::fs::write(content.join("default/playlist.toml"), "duration = \"1s\"\n").expect("toml");
     let mut app = headless_app(&content, Duration::from_millis(16));
@@ -140,7 +160,10 @@ fn play_and_report(dir: &Path, changes: usize) {
         std::thread::sleep(Duration::from_millis(2));
     }
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let hwm = status.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ? kB");
+    let hwm = status
+        .lines()
+        .find(|l| l.starts_with("VmHWM"))
+        .unwrap_or("VmHWM: ? kB");
     println!("{seen} {}", hwm.split_whitespace().nth(1).unwrap_or("?"));
 }
 
@@ -158,14 +181,31 @@ fn bench_memory(dir: &Path) {
         let pl = content.join("default");
         std::fs::create_dir_all(&pl).expect("mkdir");
         for i in 0..count {
-            std::fs::copy(&sources[i % sources.len()], pl.join(format!("photo {i:03}.jpg"))).expect("copy");
+            std::fs::copy(
+                &sources[i % sources.len()],
+                pl.join(format!("photo {i:03}.jpg")),
+            )
+            .expect("copy");
         }
-        std::fs::write(pl.join("playlist.toml"), "duration = \"0.5s\"\ntransition_time = \"0.2s\"\n").expect("toml");
+        std::fs::write(
+            pl.join("playlist.toml"),
+            "duration = \"0.5s\"\ntransition_time = \"0.2s\"\n",
+        )
+        .expect("toml");
         let exe = std::env::current_exe().expect("exe");
-        let out = Command::new(exe).arg("--play").arg(&content).arg("12").output().expect("child");
+        let out = Command::new(exe)
+            .arg("--play")
+            .arg(&content)
+            .arg("12")
+            .output()
+            .expect("child");
         let text = String::from_utf8_lossy(&out.stdout);
         let line = text.lines().last().unwrap_or("").to_string();
-        let kb: f64 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+        let kb: f64 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(f64::NAN);
         results.push((count, kb));
     }
     println!(

@@ -22,7 +22,9 @@ pub fn check(config: &Config, config_problems: Vec<Problem>) -> Result<Report, c
     let mut problems = config_problems;
     let content = content::scan(&config.content, &config.slides)?;
     problems.extend(content.problems.iter().cloned());
-    let limits = Limits { max_megapixels: config.slides.max_megapixels };
+    let limits = Limits {
+        max_megapixels: config.slides.max_megapixels,
+    };
     for playlist in content.playlists.values() {
         for item in &playlist.items {
             if let Err(e) = media::load(item, CHECK_STAGE, limits) {
@@ -35,7 +37,11 @@ pub fn check(config: &Config, config_problems: Vec<Problem>) -> Result<Report, c
 
 /// Prints the report; returns the exit code (0 all good, 1 problems found).
 pub fn print(report: &Report, config: &Config, out: &mut impl Write) -> std::io::Result<i32> {
-    let source = config.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "none, defaults used".into());
+    let source = config
+        .source
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "none, defaults used".into());
     writeln!(out, "settings file: {source}")?;
     writeln!(out, "content folder: {}", config.content.display())?;
     for p in &report.problems {
@@ -47,19 +53,38 @@ pub fn print(report: &Report, config: &Config, out: &mut impl Write) -> std::io:
         1 => writeln!(out, "1 problem found")?,
         _ => writeln!(out, "{n} problems found")?,
     }
-    let bad: std::collections::HashSet<_> = report.problems.iter().filter_map(|p| p.file.clone()).collect();
+    let bad: std::collections::HashSet<_> = report
+        .problems
+        .iter()
+        .filter_map(|p| p.file.clone())
+        .collect();
     match report.content.playlist(DEFAULT_PLAYLIST) {
         Some(pl) => {
-            let good: Vec<String> =
-                pl.items.iter().filter(|i| !bad.contains(&i.rel)).map(|i| i.rel.display().to_string()).collect();
+            let good: Vec<String> = pl
+                .items
+                .iter()
+                .filter(|i| !bad.contains(&i.rel))
+                .map(|i| i.rel.display().to_string())
+                .collect();
             if good.is_empty() {
-                writeln!(out, "now playing: {DEFAULT_PLAYLIST} has nothing that can be shown, so the calm fallback slide shows")?;
+                writeln!(
+                    out,
+                    "now playing: {DEFAULT_PLAYLIST} has nothing that can be shown, so the calm fallback slide shows"
+                )?;
             } else {
                 let s = if good.len() == 1 { "" } else { "s" };
-                writeln!(out, "now playing: {DEFAULT_PLAYLIST} ({} slide{s}: {})", good.len(), good.join(", "))?;
+                writeln!(
+                    out,
+                    "now playing: {DEFAULT_PLAYLIST} ({} slide{s}: {})",
+                    good.len(),
+                    good.join(", ")
+                )?;
             }
         }
-        None => writeln!(out, "now playing: no {DEFAULT_PLAYLIST}/ folder, so the calm fallback slide shows")?,
+        None => writeln!(
+            out,
+            "now playing: no {DEFAULT_PLAYLIST}/ folder, so the calm fallback slide shows"
+        )?,
     }
     Ok(if n == 0 { 0 } else { 1 })
 }

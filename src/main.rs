@@ -30,7 +30,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for p in &loaded.problems {
                 eprintln!("corridor: {p} (the default is used)");
             }
-            Ok(exit_code(screen::run(loaded.config, Mode::Run { windowed: args.windowed })))
+            Ok(exit_code(screen::run(
+                loaded.config,
+                Mode::Run {
+                    windowed: args.windowed,
+                },
+            )))
         }
         Command::Check => {
             let report = check::check(&loaded.config, loaded.problems)?;
@@ -39,8 +44,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Snapshot(args) => {
             let spec = snapshot_spec(&args, loaded.config.timezone)?;
-            if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-                bail!("snapshot needs a display; on a machine without a screen run it as: xvfb-run -a corridor snapshot ...");
+            if std::env::var_os("DISPLAY").is_none()
+                && std::env::var_os("WAYLAND_DISPLAY").is_none()
+            {
+                bail!(
+                    "snapshot needs a display; on a machine without a screen run it as: xvfb-run -a corridor snapshot ..."
+                );
             }
             for p in &loaded.problems {
                 eprintln!("corridor: {p} (the default is used)");
@@ -51,13 +60,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn snapshot_spec(args: &SnapshotArgs, tz: chrono_tz::Tz) -> anyhow::Result<SnapshotSpec> {
-    let size = parse_size(&args.size).map_err(anyhow::Error::msg).context("--size")?;
-    let step = parse_duration(&args.step).map_err(anyhow::Error::msg).context("--step")?;
+    let size = parse_size(&args.size)
+        .map_err(anyhow::Error::msg)
+        .context("--size")?;
+    let step = parse_duration(&args.step)
+        .map_err(anyhow::Error::msg)
+        .context("--step")?;
     let at = match &args.at {
         None => screen::now_in(tz),
         Some(text) => {
-            let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M")
-                .with_context(|| format!("--at \"{text}\": write the moment like \"2027-03-01 08:30\""))?;
+            let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M").with_context(
+                || format!("--at \"{text}\": write the moment like \"2027-03-01 08:30\""),
+            )?;
             // A time skipped by a clock change means the moment just after it; a repeated one, the first.
             match tz.from_local_datetime(&naive) {
                 chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t,
@@ -68,7 +82,13 @@ fn snapshot_spec(args: &SnapshotArgs, tz: chrono_tz::Tz) -> anyhow::Result<Snaps
             }
         }
     };
-    Ok(SnapshotSpec { out: args.out.clone(), at, size, frames: args.frames, step })
+    Ok(SnapshotSpec {
+        out: args.out.clone(),
+        at,
+        size,
+        frames: args.frames,
+        step,
+    })
 }
 
 fn exit_code(exit: bevy::app::AppExit) -> ExitCode {

@@ -19,9 +19,16 @@ fn headless_app(content: &Path) -> App {
     app.add_plugins((MinimalPlugins, AssetPlugin::default()));
     app.init_asset::<Image>();
     app.init_asset::<Font>();
-    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
-    let config = Config { content: content.to_path_buf(), ..Config::default() };
-    let at = chrono_tz::Europe::London.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap();
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        100,
+    )));
+    let config = Config {
+        content: content.to_path_buf(),
+        ..Config::default()
+    };
+    let at = chrono_tz::Europe::London
+        .with_ymd_and_hms(2027, 1, 4, 9, 0, 0)
+        .unwrap();
     app.insert_resource(ScreenClock::fixed(at));
     app.insert_resource(Settings(config));
     corridor::screen::add_features(&mut app);
@@ -30,7 +37,11 @@ fn headless_app(content: &Path) -> App {
 
 fn current_name(app: &App) -> Option<String> {
     let state = app.world().resource::<StageState>();
-    state.show.as_ref()?.current().map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
+    state
+        .show
+        .as_ref()?
+        .current()
+        .map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
 }
 
 #[test]
@@ -42,12 +53,20 @@ fn headless_show_plays_in_order_skips_bad_files_and_holds_two_slides_at_most() {
     std::fs::write(pl.join("2 bad.png"), b"not a picture").unwrap();
     std::fs::write(pl.join("3 b.txt"), "Heading\nBody").unwrap();
     write_solid(&pl.join("4 c.jpg"), 64, 36, [0, 0, 255]);
-    std::fs::write(pl.join("playlist.toml"), "duration = \"1s\"\ntransition_time = \"0.5s\"\n").unwrap();
+    std::fs::write(
+        pl.join("playlist.toml"),
+        "duration = \"1s\"\ntransition_time = \"0.5s\"\n",
+    )
+    .unwrap();
     let mut app = headless_app(dir.path());
     let mut seen: Vec<String> = Vec::new();
     for _ in 0..3000 {
         app.update();
-        let held = app.world_mut().query::<&SlideRoot>().iter(app.world()).count();
+        let held = app
+            .world_mut()
+            .query::<&SlideRoot>()
+            .iter(app.world())
+            .count();
         assert!(held <= 2, "{held} slides held decoded at once");
         if let Some(name) = current_name(&app) {
             if seen.last() != Some(&name) {
@@ -75,9 +94,17 @@ fn headless_empty_or_missing_content_shows_the_fallback_slide() {
             app.update();
             std::thread::sleep(Duration::from_millis(5));
         }
-        let vis: Vec<Visibility> =
-            app.world_mut().query_filtered::<&Visibility, With<FallbackSlide>>().iter(app.world()).copied().collect();
-        assert_eq!(vis, [Visibility::Inherited], "fallback shows (default folder: {make_default})");
+        let vis: Vec<Visibility> = app
+            .world_mut()
+            .query_filtered::<&Visibility, With<FallbackSlide>>()
+            .iter(app.world())
+            .copied()
+            .collect();
+        assert_eq!(
+            vis,
+            [Visibility::Inherited],
+            "fallback shows (default folder: {make_default})"
+        );
         assert_eq!(current_name(&app), None);
     }
 }
@@ -115,7 +142,9 @@ fn write_config(dir: &Path, text: &str) -> PathBuf {
 }
 
 fn load(path: &Path) -> image::RgbImage {
-    image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8()
+    image::open(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .to_rgb8()
 }
 
 fn px(img: &image::RgbImage, x: u32, y: u32) -> [u8; 3] {
@@ -123,7 +152,9 @@ fn px(img: &image::RgbImage, x: u32, y: u32) -> [u8; 3] {
 }
 
 fn near(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
-    a.iter().zip(b).all(|(x, y)| (*x as i32 - y as i32).abs() <= tol)
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| (*x as i32 - y as i32).abs() <= tol)
 }
 
 #[test]
@@ -131,25 +162,57 @@ fn render_sample_content_puts_the_picture_on_the_stage() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_config(dir.path(), "");
     let shot = dir.path().join("shot.png");
-    snapshot(&cfg, Path::new("playlists"), &["--at", "2027-01-04 00:00", "--size", "640x360", "--out", shot.to_str().unwrap()]);
+    snapshot(
+        &cfg,
+        Path::new("playlists"),
+        &[
+            "--at",
+            "2027-01-04 00:00",
+            "--size",
+            "640x360",
+            "--out",
+            shot.to_str().unwrap(),
+        ],
+    );
     let img = load(&shot);
     assert_eq!(img.dimensions(), (640, 360));
     // Stage 499x331 (78% x 92%); the 16:9 sunset fills its width, 281 px high, from y=25.
     let sky = px(&img, 100, 60);
     assert!(sky[2] > sky[0] && sky[2] > 150, "sky is blue: {sky:?}");
     let sun = px(&img, 349, 123);
-    assert!(sun[0] > 200 && sun[1] > 170 && sun[2] < 100, "sun is yellow: {sun:?}");
+    assert!(
+        sun[0] > 200 && sun[1] > 170 && sun[2] < 100,
+        "sun is yellow: {sun:?}"
+    );
     let hill = px(&img, 100, 280);
-    assert!(hill[1] > hill[0] + 20 && hill[1] > hill[2] + 20, "hills are green: {hill:?}");
+    assert!(
+        hill[1] > hill[0] + 20 && hill[1] > hill[2] + 20,
+        "hills are green: {hill:?}"
+    );
     let letterbox = px(&img, 250, 8);
-    assert!(near(letterbox, [16, 24, 32], 6), "letterbox is the background colour: {letterbox:?}");
+    assert!(
+        near(letterbox, [16, 24, 32], 6),
+        "letterbox is the background colour: {letterbox:?}"
+    );
     let column = px(&img, 630, 300);
-    assert!(near(column, [38, 46, 54], 6), "widget column panel: {column:?}");
+    assert!(
+        near(column, [38, 46, 54], 6),
+        "widget column panel: {column:?}"
+    );
     let strip = px(&img, 630, 350);
-    assert!(near(strip, [38, 46, 54], 6), "ticker strip panel: {strip:?}");
+    assert!(
+        near(strip, [38, 46, 54], 6),
+        "ticker strip panel: {strip:?}"
+    );
     // The clock in the column: some bright text pixels near its top.
-    let bright = (500..640).flat_map(|x| (0..120).map(move |y| (x, y))).filter(|&(x, y)| px(&img, x, y)[0] > 200).count();
-    assert!(bright > 30, "clock text in the widget column ({bright} bright pixels)");
+    let bright = (500..640)
+        .flat_map(|x| (0..120).map(move |y| (x, y)))
+        .filter(|&(x, y)| px(&img, x, y)[0] > 200)
+        .count();
+    assert!(
+        bright > 30,
+        "clock text in the widget column ({bright} bright pixels)"
+    );
 }
 
 #[test]
@@ -164,7 +227,22 @@ fn render_crossfade_mixes_both_slides_and_no_frame_is_blank() {
         "[display]\nbackground = \"#000000\"\n[slides]\ndefault_duration = \"1s\"\ntransition_time = \"1s\"\n[layout]\nticker = false\nwidgets = false\n",
     );
     let shot = dir.path().join("seq.png");
-    snapshot(&cfg, &content, &["--at", "2027-01-04 00:00", "--size", "320x180", "--out", shot.to_str().unwrap(), "--frames", "26", "--step", "100ms"]);
+    snapshot(
+        &cfg,
+        &content,
+        &[
+            "--at",
+            "2027-01-04 00:00",
+            "--size",
+            "320x180",
+            "--out",
+            shot.to_str().unwrap(),
+            "--frames",
+            "26",
+            "--step",
+            "100ms",
+        ],
+    );
     let mut kinds = Vec::new();
     for i in 0..26 {
         let img = load(&dir.path().join(format!("seq-{i:03}.png")));
@@ -181,27 +259,57 @@ fn render_crossfade_mixes_both_slides_and_no_frame_is_blank() {
     let s: String = kinds.iter().collect();
     assert!(!s.contains('?'), "every frame is red, blue or a mix: {s}");
     assert!(s.starts_with('R'), "{s}");
-    assert!(s.contains("RM") && s.contains("MB"), "a crossfade from red to blue: {s}");
+    assert!(
+        s.contains("RM") && s.contains("MB"),
+        "a crossfade from red to blue: {s}"
+    );
 }
 
 #[test]
 fn render_bad_files_never_blank_the_screen() {
     let dir = tempfile::tempdir().unwrap();
     let content = bad_corpus(dir.path());
-    let cfg = write_config(dir.path(), "[display]\nbackground = \"#000000\"\n[layout]\nticker = false\nwidgets = false\n");
+    let cfg = write_config(
+        dir.path(),
+        "[display]\nbackground = \"#000000\"\n[layout]\nticker = false\nwidgets = false\n",
+    );
     // 00:01 of the day: ten 10 s slides a loop put "07 enormous.png" due; it and the broken files
     // after it are skipped, and the next good picture (blue) shows.
     let shot = dir.path().join("bad.png");
-    snapshot(&cfg, &content, &["--at", "2027-01-04 00:01", "--size", "320x180", "--out", shot.to_str().unwrap()]);
+    snapshot(
+        &cfg,
+        &content,
+        &[
+            "--at",
+            "2027-01-04 00:01",
+            "--size",
+            "320x180",
+            "--out",
+            shot.to_str().unwrap(),
+        ],
+    );
     let img = load(&shot);
     let c = px(&img, 160, 90);
-    assert!(c[2] > 150 && c[0] < 80, "the good blue picture shows: {c:?}");
+    assert!(
+        c[2] > 150 && c[0] < 80,
+        "the good blue picture shows: {c:?}"
+    );
 
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(empty.join("default")).unwrap();
     let shot = dir.path().join("empty.png");
-    snapshot(&cfg, &empty, &["--size", "320x180", "--out", shot.to_str().unwrap()]);
+    snapshot(
+        &cfg,
+        &empty,
+        &["--size", "320x180", "--out", shot.to_str().unwrap()],
+    );
     let img = load(&shot);
-    let bright = img.pixels().filter(|p| p.0[0] > 180 && p.0[1] > 180 && p.0[2] > 180).count();
-    assert!(bright > 100, "the fallback slide shows its name and clock ({bright} bright pixels)");
+    let bright = img
+        .pixels()
+        .filter(|p| p.0[0] > 180 && p.0[1] > 180 && p.0[2] > 180)
+        .count();
+    assert!(
+        bright > 100,
+        "the fallback slide shows its name and clock ({bright} bright pixels)"
+    );
 }

@@ -86,7 +86,10 @@ pub enum ScanError {
     #[error("{0} is not a folder; give the content folder with --content")]
     NotAFolder(PathBuf),
     #[error("cannot read the content folder {path}: {source}")]
-    Unreadable { path: PathBuf, source: std::io::Error },
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Why a name in a playlist folder is passed over without a word.
@@ -103,7 +106,11 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// The kind of slide a file name makes, or a plain-words reason why it makes none.
 pub fn classify(name: &str) -> Result<MediaKind, String> {
-    let ext = Path::new(name).extension().and_then(|e| e.to_str()).map(str::to_lowercase).unwrap_or_default();
+    let ext = Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_lowercase)
+        .unwrap_or_default();
     if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
         Ok(MediaKind::Image)
     } else if NOTICE_EXTENSIONS.contains(&ext.as_str()) {
@@ -113,7 +120,11 @@ pub fn classify(name: &str) -> Result<MediaKind, String> {
     } else {
         Err(format!(
             "corridor cannot show this kind of file; use pictures ({}) or notices (.txt, .md)",
-            IMAGE_EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
+            IMAGE_EXTENSIONS
+                .iter()
+                .map(|e| format!(".{e}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     }
 }
@@ -127,11 +138,20 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
     if !root.is_dir() {
         return Err(ScanError::NotAFolder(root.to_path_buf()));
     }
-    let canonical_root =
-        root.canonicalize().map_err(|source| ScanError::Unreadable { path: root.to_path_buf(), source })?;
-    let entries =
-        std::fs::read_dir(root).map_err(|source| ScanError::Unreadable { path: root.to_path_buf(), source })?;
-    let mut content = Content { root: root.to_path_buf(), ..Content::default() };
+    let canonical_root = root
+        .canonicalize()
+        .map_err(|source| ScanError::Unreadable {
+            path: root.to_path_buf(),
+            source,
+        })?;
+    let entries = std::fs::read_dir(root).map_err(|source| ScanError::Unreadable {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let mut content = Content {
+        root: root.to_path_buf(),
+        ..Content::default()
+    };
     let mut names: Vec<(String, PathBuf)> = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -142,7 +162,9 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
         if path.is_dir() {
             match inside_root(&path, &canonical_root) {
                 Ok(()) => names.push((name, path)),
-                Err(msg) => content.problems.push(Problem::error(PathBuf::from(&name), msg)),
+                Err(msg) => content
+                    .problems
+                    .push(Problem::error(PathBuf::from(&name), msg)),
             }
         } else if !RESERVED_FILES.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
             content.problems.push(Problem::warning(
@@ -153,7 +175,14 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
     }
     names.sort_by(|a, b| natural_cmp(&a.0, &b.0));
     for (name, path) in names {
-        let playlist = scan_playlist(&name, &path, root, &canonical_root, defaults, &mut content.problems);
+        let playlist = scan_playlist(
+            &name,
+            &path,
+            root,
+            &canonical_root,
+            defaults,
+            &mut content.problems,
+        );
         content.playlists.insert(name, playlist);
     }
     if !content.playlists.contains_key(DEFAULT_PLAYLIST) {
@@ -196,7 +225,11 @@ fn scan_playlist(
         transition_time: defaults.transition_time,
         fit: defaults.fit,
     };
-    let mut playlist = Playlist { name: name.to_string(), items: Vec::new(), shuffle: false };
+    let mut playlist = Playlist {
+        name: name.to_string(),
+        items: Vec::new(),
+        shuffle: false,
+    };
 
     // Files of the folder, in natural order, with the reasons some cannot play.
     let mut files: Vec<(String, PathBuf, MediaKind)> = Vec::new();
@@ -226,7 +259,10 @@ fn scan_playlist(
             }
         }
         Err(e) => {
-            problems.push(Problem::error(rel(dir), format!("cannot read this playlist folder: {e}")));
+            problems.push(Problem::error(
+                rel(dir),
+                format!("cannot read this playlist folder: {e}"),
+            ));
             return playlist;
         }
     }
@@ -246,7 +282,18 @@ fn scan_playlist(
                     Ok(file) => {
                         let mut r = file.reader();
                         let t = r.root();
-                        r.check_keys(t, "", &["duration", "transition", "transition_time", "fit", "shuffle", "item"]);
+                        r.check_keys(
+                            t,
+                            "",
+                            &[
+                                "duration",
+                                "transition",
+                                "transition_time",
+                                "fit",
+                                "shuffle",
+                                "item",
+                            ],
+                        );
                         if let Some(d) = r.parsed(t, "duration", slide_duration) {
                             pd.duration = d;
                         }
@@ -263,11 +310,19 @@ fn scan_playlist(
                             playlist.shuffle = v;
                         }
                         for entry in r.tables(t, "item") {
-                            r.check_keys(entry, "item", &["file", "duration", "caption", "fit", "transition"]);
+                            r.check_keys(
+                                entry,
+                                "item",
+                                &["file", "duration", "caption", "fit", "transition"],
+                            );
                             let line = r.table_line(entry);
                             let Some(file_name) = r.string(entry, "file") else {
                                 if entry.get("file").is_none() {
-                                    r.problem_at(line, "this [[item]] has no `file = \"...\"`; it is skipped".into());
+                                    r.problem_at(
+                                        line,
+                                        "this [[item]] has no `file = \"...\"`; it is skipped"
+                                            .into(),
+                                    );
                                 }
                                 continue;
                             };
@@ -294,11 +349,17 @@ fn scan_playlist(
                                 rel: rel(&path),
                                 path,
                                 kind,
-                                duration: r.parsed(entry, "duration", slide_duration).unwrap_or(pd.duration),
-                                transition: r.parsed(entry, "transition", parse_transition).unwrap_or(pd.transition),
+                                duration: r
+                                    .parsed(entry, "duration", slide_duration)
+                                    .unwrap_or(pd.duration),
+                                transition: r
+                                    .parsed(entry, "transition", parse_transition)
+                                    .unwrap_or(pd.transition),
                                 transition_time: pd.transition_time,
                                 fit: r.parsed(entry, "fit", parse_fit).unwrap_or(pd.fit),
-                                caption: r.string(entry, "caption").filter(|c| !c.trim().is_empty()),
+                                caption: r
+                                    .string(entry, "caption")
+                                    .filter(|c| !c.trim().is_empty()),
                             });
                         }
                         problems.extend(r.problems);
@@ -340,7 +401,9 @@ fn scan_playlist(
 fn slide_duration(s: &str) -> Result<Duration, String> {
     let d = parse_duration(s)?;
     if d < Duration::from_millis(500) {
-        return Err(format!("\"{s}\" is too short for a slide; use at least \"0.5s\""));
+        return Err(format!(
+            "\"{s}\" is too short for a slide; use at least \"0.5s\""
+        ));
     }
     Ok(d)
 }
@@ -369,7 +432,14 @@ mod tests {
 
     #[test]
     fn ignored_names() {
-        for n in [".hidden.jpg", "~$report.docx", "a.jpg.part", "x.TMP", "big.jpg.crdownload", "Thumbs.db"] {
+        for n in [
+            ".hidden.jpg",
+            "~$report.docx",
+            "a.jpg.part",
+            "x.TMP",
+            "big.jpg.crdownload",
+            "Thumbs.db",
+        ] {
             assert!(is_ignored_name(n), "{n}");
         }
         assert!(!is_ignored_name("photo.jpg"));
@@ -378,7 +448,10 @@ mod tests {
     #[test]
     fn listed_paths_cannot_climb() {
         let d = Path::new("/c/default");
-        assert_eq!(listed_path(d, "a.jpg"), Some(PathBuf::from("/c/default/a.jpg")));
+        assert_eq!(
+            listed_path(d, "a.jpg"),
+            Some(PathBuf::from("/c/default/a.jpg"))
+        );
         assert_eq!(listed_path(d, "../b/a.jpg"), None);
         assert_eq!(listed_path(d, "/etc/passwd"), None);
     }

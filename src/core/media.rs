@@ -49,9 +49,18 @@ pub enum MediaError {
     Empty,
     #[error("the file is {0} MB, too large to show; save a smaller copy")]
     TooLarge(u64),
-    #[error("the picture is {width}x{height} ({mp:.0} megapixels), more than the limit of {limit:.0}; save a smaller copy")]
-    TooManyPixels { width: u32, height: u32, mp: f64, limit: f64 },
-    #[error("this is not a picture corridor can read (PNG, JPEG, WebP, GIF, BMP); it may be another kind of file renamed")]
+    #[error(
+        "the picture is {width}x{height} ({mp:.0} megapixels), more than the limit of {limit:.0}; save a smaller copy"
+    )]
+    TooManyPixels {
+        width: u32,
+        height: u32,
+        mp: f64,
+        limit: f64,
+    },
+    #[error(
+        "this is not a picture corridor can read (PNG, JPEG, WebP, GIF, BMP); it may be another kind of file renamed"
+    )]
     Unsupported,
     #[error("the picture is damaged or only partly copied ({0}); copy it again")]
     Corrupt(String),
@@ -92,9 +101,18 @@ pub fn read_notice(path: &Path) -> Result<Notice, MediaError> {
 
 /// Splits notice text into heading and body; None when there is no heading.
 pub fn parse_notice(text: &str) -> Option<Notice> {
-    let clean: String = text.chars().filter(|c| !c.is_control() || *c == '\n').take(MAX_NOTICE_CHARS).collect();
+    let clean: String = text
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .take(MAX_NOTICE_CHARS)
+        .collect();
     let mut lines = clean.lines().skip_while(|l| l.trim().is_empty());
-    let heading = lines.next()?.trim().trim_start_matches('#').trim().to_string();
+    let heading = lines
+        .next()?
+        .trim()
+        .trim_start_matches('#')
+        .trim()
+        .to_string();
     if heading.is_empty() {
         return None;
     }
@@ -110,13 +128,23 @@ pub fn parse_notice(text: &str) -> Option<Notice> {
 }
 
 /// Decodes a picture file and scales it for a stage of `stage` pixels.
-pub fn decode_image(path: &Path, stage: (u32, u32), fit: Fit, limits: Limits) -> Result<Frame, MediaError> {
+pub fn decode_image(
+    path: &Path,
+    stage: (u32, u32),
+    fit: Fit,
+    limits: Limits,
+) -> Result<Frame, MediaError> {
     let bytes = read_bytes(path)?;
     decode_image_bytes(&bytes, stage, fit, limits)
 }
 
 /// Decodes picture bytes and scales them for a stage of `stage` pixels.
-pub fn decode_image_bytes(bytes: &[u8], stage: (u32, u32), fit: Fit, limits: Limits) -> Result<Frame, MediaError> {
+pub fn decode_image_bytes(
+    bytes: &[u8],
+    stage: (u32, u32),
+    fit: Fit,
+    limits: Limits,
+) -> Result<Frame, MediaError> {
     let format = image::guess_format(bytes).map_err(|_| MediaError::Unsupported)?;
     let stage = (stage.0.max(1), stage.1.max(1));
     let (img, orientation) = match format {
@@ -137,7 +165,12 @@ pub fn decode_image_bytes(bytes: &[u8], stage: (u32, u32), fit: Fit, limits: Lim
 fn check_pixels(width: u32, height: u32, limits: Limits) -> Result<(), MediaError> {
     let mp = width as f64 * height as f64 / 1.0e6;
     if mp > limits.max_megapixels {
-        return Err(MediaError::TooManyPixels { width, height, mp, limit: limits.max_megapixels });
+        return Err(MediaError::TooManyPixels {
+            width,
+            height,
+            mp,
+            limit: limits.max_megapixels,
+        });
     }
     if width == 0 || height == 0 {
         return Err(MediaError::Corrupt("it says it has no pixels".into()));
@@ -147,7 +180,13 @@ fn check_pixels(width: u32, height: u32, limits: Limits) -> Result<(), MediaErro
 
 /// Whether an orientation turns the picture by a quarter, swapping width and height.
 fn swaps_axes(o: Orientation) -> bool {
-    matches!(o, Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH)
+    matches!(
+        o,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    )
 }
 
 /// The scale factor (at most 1) that makes a `w`x`h` picture fit `stage` by `fit`.
@@ -170,33 +209,60 @@ fn decode_jpeg_scaled(
     limits: Limits,
 ) -> Result<Option<(DynamicImage, Orientation)>, MediaError> {
     let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    dec.read_info().map_err(|e| MediaError::Corrupt(e.to_string()))?;
-    let Some(info) = dec.info() else { return Err(MediaError::Corrupt("no picture header".into())) };
+    dec.read_info()
+        .map_err(|e| MediaError::Corrupt(e.to_string()))?;
+    let Some(info) = dec.info() else {
+        return Err(MediaError::Corrupt("no picture header".into()));
+    };
     let (w, h) = (info.width as u32, info.height as u32);
     check_pixels(w, h, limits)?;
-    if !matches!(info.pixel_format, jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8) {
+    if !matches!(
+        info.pixel_format,
+        jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
+    ) {
         return Ok(None);
     }
-    let orientation = dec.exif_data().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
-    let target = if swaps_axes(orientation) { (stage.1, stage.0) } else { stage };
+    let orientation = dec
+        .exif_data()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
+    let target = if swaps_axes(orientation) {
+        (stage.1, stage.0)
+    } else {
+        stage
+    };
     let s = fit_scale(w, h, target, fit);
     let want_w = ((w as f64 * s).ceil() as u32).clamp(1, u16::MAX as u32) as u16;
     let want_h = ((h as f64 * s).ceil() as u32).clamp(1, u16::MAX as u32) as u16;
-    let (sw, sh) = dec.scale(want_w, want_h).map_err(|e| MediaError::Corrupt(e.to_string()))?;
-    let pixels = dec.decode().map_err(|e| MediaError::Corrupt(e.to_string()))?;
+    let (sw, sh) = dec
+        .scale(want_w, want_h)
+        .map_err(|e| MediaError::Corrupt(e.to_string()))?;
+    let pixels = dec
+        .decode()
+        .map_err(|e| MediaError::Corrupt(e.to_string()))?;
     let (sw, sh) = (sw as u32, sh as u32);
     let img = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => image::RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8),
+        jpeg_decoder::PixelFormat::RGB24 => {
+            image::RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8)
+        }
         _ => image::GrayImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageLuma8),
     };
     let img = img.ok_or_else(|| MediaError::Corrupt("the decoded size does not match".into()))?;
     Ok(Some((img, orientation)))
 }
 
-fn decode_generic(bytes: &[u8], format: ImageFormat, limits: Limits) -> Result<(DynamicImage, Orientation), MediaError> {
+fn decode_generic(
+    bytes: &[u8],
+    format: ImageFormat,
+    limits: Limits,
+) -> Result<(DynamicImage, Orientation), MediaError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut l = image::Limits::default();
-    l.max_alloc = Some(((limits.max_megapixels * 1.0e6) as u64).saturating_mul(8).max(64 * 1024 * 1024));
+    l.max_alloc = Some(
+        ((limits.max_megapixels * 1.0e6) as u64)
+            .saturating_mul(8)
+            .max(64 * 1024 * 1024),
+    );
     reader.limits(l);
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
     let (w, h) = decoder.dimensions();
@@ -209,7 +275,9 @@ fn decode_generic(bytes: &[u8], format: ImageFormat, limits: Limits) -> Result<(
 fn corrupt(e: image::ImageError) -> MediaError {
     match e {
         image::ImageError::Unsupported(_) => MediaError::Unsupported,
-        image::ImageError::Limits(_) => MediaError::Corrupt("it needs more memory than allowed".into()),
+        image::ImageError::Limits(_) => {
+            MediaError::Corrupt("it needs more memory than allowed".into())
+        }
         other => MediaError::Corrupt(other.to_string()),
     }
 }
@@ -218,8 +286,15 @@ fn corrupt(e: image::ImageError) -> MediaError {
 fn fit_to_stage(img: RgbaImage, stage: (u32, u32), fit: Fit) -> Frame {
     let (w, h) = img.dimensions();
     let s = fit_scale(w, h, stage, fit);
-    let (nw, nh) = (((w as f64 * s).round() as u32).max(1), ((h as f64 * s).round() as u32).max(1));
-    let mut img = if (nw, nh) != (w, h) { image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle) } else { img };
+    let (nw, nh) = (
+        ((w as f64 * s).round() as u32).max(1),
+        ((h as f64 * s).round() as u32).max(1),
+    );
+    let mut img = if (nw, nh) != (w, h) {
+        image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle)
+    } else {
+        img
+    };
     if fit == Fit::Cover {
         // Crop to the stage's aspect ratio, centred.
         let stage_aspect = stage.0 as f64 / stage.1 as f64;
@@ -233,14 +308,20 @@ fn fit_to_stage(img: RgbaImage, stage: (u32, u32), fit: Fit) -> Frame {
         }
     }
     let (width, height) = img.dimensions();
-    Frame { width, height, rgba: img.into_raw() }
+    Frame {
+        width,
+        height,
+        rgba: img.into_raw(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const LIMITS: Limits = Limits { max_megapixels: 100.0 };
+    const LIMITS: Limits = Limits {
+        max_megapixels: 100.0,
+    };
 
     fn png_bytes(w: u32, h: u32, colour: [u8; 4]) -> Vec<u8> {
         let img = RgbaImage::from_pixel(w, h, image::Rgba(colour));
@@ -250,7 +331,13 @@ mod tests {
     }
 
     fn jpeg_bytes(w: u32, h: u32) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(w, h, |x, _| if x < w / 2 { image::Rgb([250, 0, 0]) } else { image::Rgb([0, 0, 250]) });
+        let img = image::RgbImage::from_fn(w, h, |x, _| {
+            if x < w / 2 {
+                image::Rgb([250, 0, 0])
+            } else {
+                image::Rgb([0, 0, 250])
+            }
+        });
         let mut out = Cursor::new(Vec::new());
         img.write_to(&mut out, ImageFormat::Jpeg).expect("encode");
         out.into_inner()
@@ -258,42 +345,82 @@ mod tests {
 
     #[test]
     fn contain_scales_down_keeping_shape() {
-        let f = decode_image_bytes(&png_bytes(400, 200, [1, 2, 3, 255]), (100, 100), Fit::Contain, LIMITS).unwrap();
+        let f = decode_image_bytes(
+            &png_bytes(400, 200, [1, 2, 3, 255]),
+            (100, 100),
+            Fit::Contain,
+            LIMITS,
+        )
+        .unwrap();
         assert_eq!((f.width, f.height), (100, 50));
         assert_eq!(f.rgba.len(), 100 * 50 * 4);
     }
 
     #[test]
     fn cover_crops_to_stage_shape() {
-        let f = decode_image_bytes(&png_bytes(400, 200, [1, 2, 3, 255]), (100, 100), Fit::Cover, LIMITS).unwrap();
+        let f = decode_image_bytes(
+            &png_bytes(400, 200, [1, 2, 3, 255]),
+            (100, 100),
+            Fit::Cover,
+            LIMITS,
+        )
+        .unwrap();
         assert_eq!((f.width, f.height), (100, 100));
     }
 
     #[test]
     fn small_pictures_are_not_enlarged() {
-        let f = decode_image_bytes(&png_bytes(40, 20, [1, 2, 3, 255]), (1920, 1080), Fit::Contain, LIMITS).unwrap();
+        let f = decode_image_bytes(
+            &png_bytes(40, 20, [1, 2, 3, 255]),
+            (1920, 1080),
+            Fit::Contain,
+            LIMITS,
+        )
+        .unwrap();
         assert_eq!((f.width, f.height), (40, 20));
     }
 
     #[test]
     fn jpeg_is_decoded_at_reduced_scale() {
-        let f = decode_image_bytes(&jpeg_bytes(1600, 800), (200, 200), Fit::Contain, LIMITS).unwrap();
+        let f =
+            decode_image_bytes(&jpeg_bytes(1600, 800), (200, 200), Fit::Contain, LIMITS).unwrap();
         assert_eq!((f.width, f.height), (200, 100));
         // left half red, right half blue
         let px = |x: u32, y: u32| &f.rgba[((y * f.width + x) * 4) as usize..][..3];
-        assert!(px(10, 50)[0] > 200 && px(10, 50)[2] < 60, "{:?}", px(10, 50));
-        assert!(px(190, 50)[2] > 200 && px(190, 50)[0] < 60, "{:?}", px(190, 50));
+        assert!(
+            px(10, 50)[0] > 200 && px(10, 50)[2] < 60,
+            "{:?}",
+            px(10, 50)
+        );
+        assert!(
+            px(190, 50)[2] > 200 && px(190, 50)[0] < 60,
+            "{:?}",
+            px(190, 50)
+        );
     }
 
     #[test]
     fn pixel_limit_is_checked_before_decoding() {
-        let err = decode_image_bytes(&png_bytes(2000, 1000, [0; 4]), (100, 100), Fit::Contain, Limits { max_megapixels: 1.0 });
-        assert!(matches!(err, Err(MediaError::TooManyPixels { .. })), "{err:?}");
+        let err = decode_image_bytes(
+            &png_bytes(2000, 1000, [0; 4]),
+            (100, 100),
+            Fit::Contain,
+            Limits {
+                max_megapixels: 1.0,
+            },
+        );
+        assert!(
+            matches!(err, Err(MediaError::TooManyPixels { .. })),
+            "{err:?}"
+        );
     }
 
     #[test]
     fn garbage_and_truncation_are_errors() {
-        assert!(matches!(decode_image_bytes(b"hello world", (10, 10), Fit::Contain, LIMITS), Err(MediaError::Unsupported)));
+        assert!(matches!(
+            decode_image_bytes(b"hello world", (10, 10), Fit::Contain, LIMITS),
+            Err(MediaError::Unsupported)
+        ));
         let mut png = png_bytes(300, 300, [9, 9, 9, 255]);
         png.truncate(png.len() / 2);
         assert!(decode_image_bytes(&png, (10, 10), Fit::Contain, LIMITS).is_err());
@@ -304,7 +431,8 @@ mod tests {
 
     #[test]
     fn notices() {
-        let n = parse_notice("\n# Book fair\r\nFriday in the **hall**\n\n## Bring coins\n").unwrap();
+        let n =
+            parse_notice("\n# Book fair\r\nFriday in the **hall**\n\n## Bring coins\n").unwrap();
         assert_eq!(n.heading, "Book fair");
         assert_eq!(n.body, "Friday in the hall\n\nBring coins");
         assert_eq!(parse_notice("  \n\n"), None);

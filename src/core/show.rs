@@ -16,7 +16,11 @@ pub type RequestId = u64;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     /// The prepared slide `id` goes on screen, over the old one, with this transition.
-    Show { id: RequestId, transition: Transition, time: Duration },
+    Show {
+        id: RequestId,
+        transition: Transition,
+        time: Duration,
+    },
     /// The transition is over: the old slide can go.
     TransitionDone,
 }
@@ -103,7 +107,11 @@ impl Show {
     /// Progress of the transition in, 0 to 1; None when no transition is running.
     pub fn transition_progress(&self) -> Option<f32> {
         self.fade.as_ref().map(|f| {
-            if f.total.is_zero() { 1.0 } else { (f.elapsed.as_secs_f32() / f.total.as_secs_f32()).clamp(0.0, 1.0) }
+            if f.total.is_zero() {
+                1.0
+            } else {
+                (f.elapsed.as_secs_f32() / f.total.as_secs_f32()).clamp(0.0, 1.0)
+            }
         })
     }
 
@@ -130,13 +138,19 @@ impl Show {
         self.pos += 1;
         let id = self.next_id;
         self.next_id += 1;
-        self.pending = Some(Pending { id, item: item.clone(), ready: false });
+        self.pending = Some(Pending {
+            id,
+            item: item.clone(),
+            ready: false,
+        });
         Some((id, item))
     }
 
     /// The decode of request `id` finished: `ok` says whether it can be shown.
     pub fn loaded(&mut self, id: RequestId, ok: bool) {
-        let Some(p) = self.pending.as_mut().filter(|p| p.id == id) else { return };
+        let Some(p) = self.pending.as_mut().filter(|p| p.id == id) else {
+            return;
+        };
         if ok {
             p.ready = true;
             self.failures_in_row = 0;
@@ -193,9 +207,16 @@ impl Show {
         self.current = Some((p.id, p.item));
         self.shown = Duration::ZERO;
         if transition == Transition::Crossfade && !time.is_zero() {
-            self.fade = Some(Fade { elapsed: Duration::ZERO, total: time });
+            self.fade = Some(Fade {
+                elapsed: Duration::ZERO,
+                total: time,
+            });
         }
-        Some(Change::Show { id: p.id, transition, time })
+        Some(Change::Show {
+            id: p.id,
+            transition,
+            time,
+        })
     }
 }
 
@@ -263,11 +284,17 @@ mod tests {
     }
 
     fn playlist(names: &[&str]) -> Playlist {
-        Playlist { name: "default".into(), items: names.iter().map(|n| item(n, 10)).collect(), shuffle: false }
+        Playlist {
+            name: "default".into(),
+            items: names.iter().map(|n| item(n, 10)).collect(),
+            shuffle: false,
+        }
     }
 
     fn name(show: &Show) -> String {
-        show.current().map(|i| i.rel.display().to_string()).unwrap_or_default()
+        show.current()
+            .map(|i| i.rel.display().to_string())
+            .unwrap_or_default()
     }
 
     /// Requests and immediately marks everything loaded, like an instant decoder.
@@ -281,7 +308,13 @@ mod tests {
     fn plays_in_order_and_loops_with_crossfades() {
         let mut show = Show::new(playlist(&["a", "b", "c"]), 0, (0, 0));
         feed(&mut show);
-        assert!(matches!(show.tick(Duration::ZERO), Some(Change::Show { transition: Transition::Cut, .. })));
+        assert!(matches!(
+            show.tick(Duration::ZERO),
+            Some(Change::Show {
+                transition: Transition::Cut,
+                ..
+            })
+        ));
         assert_eq!(name(&show), "a");
         let mut seen = vec![name(&show)];
         for _ in 0..(35 * 10) {
@@ -300,10 +333,17 @@ mod tests {
         feed(&mut show);
         show.tick(Duration::ZERO);
         let (id, _) = show.request().expect("b wanted");
-        assert_eq!(show.tick(Duration::from_secs(60)), None, "b not ready: a holds");
+        assert_eq!(
+            show.tick(Duration::from_secs(60)),
+            None,
+            "b not ready: a holds"
+        );
         assert_eq!(name(&show), "a");
         show.loaded(id, true);
-        assert!(matches!(show.tick(Duration::from_millis(1)), Some(Change::Show { .. })));
+        assert!(matches!(
+            show.tick(Duration::from_millis(1)),
+            Some(Change::Show { .. })
+        ));
         assert_eq!(name(&show), "b");
     }
 
@@ -346,7 +386,10 @@ mod tests {
         show.tick(Duration::from_millis(400));
         let p = show.transition_progress().expect("fading");
         assert!((p - 0.5).abs() < 0.01, "{p}");
-        assert_eq!(show.tick(Duration::from_millis(400)), Some(Change::TransitionDone));
+        assert_eq!(
+            show.tick(Duration::from_millis(400)),
+            Some(Change::TransitionDone)
+        );
         assert_eq!(show.transition_progress(), None);
     }
 

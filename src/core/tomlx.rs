@@ -21,11 +21,18 @@ impl TomlFile {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
         let line_index = LineIndex::new(&text);
         match ImDocument::parse(text) {
-            Ok(doc) => Ok(Self { path: path.to_path_buf(), doc }),
+            Ok(doc) => Ok(Self {
+                path: path.to_path_buf(),
+                doc,
+            }),
             Err(e) => {
                 let line = e.span().map(|s| line_index.line(s.start));
                 let msg = e.message().trim().to_string();
-                Err(Problem::error(path.to_path_buf(), format!("this file is not valid TOML: {msg}")).at_line(line))
+                Err(Problem::error(
+                    path.to_path_buf(),
+                    format!("this file is not valid TOML: {msg}"),
+                )
+                .at_line(line))
             }
         }
     }
@@ -36,7 +43,11 @@ impl TomlFile {
 
     /// Stage two: a reader that collects problems as it goes.
     pub fn reader(&self) -> Reader<'_> {
-        Reader { file: self, lines: LineIndex::new(self.doc.raw()), problems: Vec::new() }
+        Reader {
+            file: self,
+            lines: LineIndex::new(self.doc.raw()),
+            problems: Vec::new(),
+        }
     }
 }
 
@@ -81,17 +92,22 @@ impl<'a> Reader<'a> {
     }
 
     fn key_line(&self, t: &Table, key: &str) -> Option<usize> {
-        let span = t.key(key).and_then(|k| k.span()).or_else(|| t.get(key).and_then(Item::span));
+        let span = t
+            .key(key)
+            .and_then(|k| k.span())
+            .or_else(|| t.get(key).and_then(Item::span));
         self.line(span).or_else(|| self.table_line(t))
     }
 
     pub fn problem(&mut self, t: &Table, key: &str, message: String) {
         let line = self.key_line(t, key);
-        self.problems.push(Problem::error(self.file.path.clone(), message).at_line(line));
+        self.problems
+            .push(Problem::error(self.file.path.clone(), message).at_line(line));
     }
 
     pub fn problem_at(&mut self, line: Option<usize>, message: String) {
-        self.problems.push(Problem::error(self.file.path.clone(), message).at_line(line));
+        self.problems
+            .push(Problem::error(self.file.path.clone(), message).at_line(line));
     }
 
     /// Reports every key of `t` that is not in `known`, suggesting the closest known one.
@@ -100,7 +116,11 @@ impl<'a> Reader<'a> {
             if known.contains(&key) {
                 continue;
             }
-            let place = if section.is_empty() { String::new() } else { format!(" in [{section}]") };
+            let place = if section.is_empty() {
+                String::new()
+            } else {
+                format!(" in [{section}]")
+            };
             let mut msg = format!("unknown setting `{key}`{place}");
             if let Some(best) = suggest(key, known) {
                 msg.push_str(&format!("; did you mean `{best}`?"));
@@ -116,7 +136,11 @@ impl<'a> Reader<'a> {
         match t.get(key)? {
             Item::Table(sub) => Some(sub),
             _ => {
-                self.problem(t, key, format!("`{key}` should be a section written [{key}]"));
+                self.problem(
+                    t,
+                    key,
+                    format!("`{key}` should be a section written [{key}]"),
+                );
                 None
             }
         }
@@ -128,7 +152,11 @@ impl<'a> Reader<'a> {
             None => Vec::new(),
             Some(Item::ArrayOfTables(arr)) => arr.iter().collect(),
             Some(_) => {
-                self.problem(t, key, format!("`{key}` should be a list of entries, each written [[{key}]]"));
+                self.problem(
+                    t,
+                    key,
+                    format!("`{key}` should be a list of entries, each written [[{key}]]"),
+                );
                 Vec::new()
             }
         }
@@ -138,7 +166,11 @@ impl<'a> Reader<'a> {
         match t.get(key)? {
             Item::Value(v) => Some(v),
             _ => {
-                self.problem(t, key, format!("`{key}` should be a single value, not a section"));
+                self.problem(
+                    t,
+                    key,
+                    format!("`{key}` should be a single value, not a section"),
+                );
                 None
             }
         }
@@ -149,7 +181,11 @@ impl<'a> Reader<'a> {
         match v.as_str() {
             Some(s) => Some(s.to_string()),
             None => {
-                self.problem(t, key, format!("`{key}` should be text in quotes, like {key} = \"...\""));
+                self.problem(
+                    t,
+                    key,
+                    format!("`{key}` should be text in quotes, like {key} = \"...\""),
+                );
                 None
             }
         }
@@ -189,7 +225,12 @@ impl<'a> Reader<'a> {
     }
 
     /// A text value turned into `T` by `parse`; its error message is reported with the line.
-    pub fn parsed<T>(&mut self, t: &'a Table, key: &str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    pub fn parsed<T>(
+        &mut self,
+        t: &'a Table,
+        key: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
         let s = self.string(t, key)?;
         match parse(&s) {
             Ok(v) => Some(v),
@@ -214,10 +255,14 @@ pub fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
 /// One of `choices`, or a message listing them.
 pub fn one_of<T: Copy>(text: &str, choices: &[(&str, T)]) -> Result<T, String> {
     let lower = text.trim().to_ascii_lowercase();
-    choices.iter().find(|(name, _)| *name == lower).map(|(_, v)| *v).ok_or_else(|| {
-        let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-        format!("\"{text}\" is not one of {}", names.join(", "))
-    })
+    choices
+        .iter()
+        .find(|(name, _)| *name == lower)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+            format!("\"{text}\" is not one of {}", names.join(", "))
+        })
 }
 
 #[cfg(test)]
@@ -230,7 +275,9 @@ mod tests {
 
     #[test]
     fn syntax_error_has_line() {
-        let err = TomlFile::parse(Path::new("x.toml"), "a = 1\nb = = 2\n").err().expect("error");
+        let err = TomlFile::parse(Path::new("x.toml"), "a = 1\nb = = 2\n")
+            .err()
+            .expect("error");
         assert_eq!(err.line, Some(2));
         assert!(err.message.contains("not valid TOML"));
     }
@@ -243,7 +290,11 @@ mod tests {
         r.check_keys(slides, "slides", &["transition", "fit"]);
         assert_eq!(r.problems.len(), 1);
         assert_eq!(r.problems[0].line, Some(2));
-        assert!(r.problems[0].message.contains("did you mean `transition`"), "{}", r.problems[0].message);
+        assert!(
+            r.problems[0].message.contains("did you mean `transition`"),
+            "{}",
+            r.problems[0].message
+        );
     }
 
     #[test]

@@ -53,11 +53,21 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, update_clocks);
 }
 
-fn fill_column(mut commands: Commands, column: Query<Entity, With<WidgetColumn>>, fonts: Res<Fonts>, clock: Res<ScreenClock>) {
+fn fill_column(
+    mut commands: Commands,
+    column: Query<Entity, With<WidgetColumn>>,
+    fonts: Res<Fonts>,
+    clock: Res<ScreenClock>,
+) {
     let Ok(column) = column.single() else { return };
     let now = clock.now();
     commands.entity(column).with_children(|c| {
-        c.spawn((ClockText, Text::new(clock_string(&now)), fonts.bold(9.0), TextColor(Color::WHITE)));
+        c.spawn((
+            ClockText,
+            Text::new(clock_string(&now)),
+            fonts.bold(9.0),
+            TextColor(Color::WHITE),
+        ));
         c.spawn((
             DateText,
             Text::new(date_string(&now)),
@@ -97,7 +107,9 @@ mod tests {
 
     #[test]
     fn formats() {
-        let at = chrono_tz::Europe::London.with_ymd_and_hms(2027, 3, 28, 8, 5, 0).unwrap();
+        let at = chrono_tz::Europe::London
+            .with_ymd_and_hms(2027, 3, 28, 8, 5, 0)
+            .unwrap();
         assert_eq!(clock_string(&at), "08:05");
         assert_eq!(date_string(&at), "Sunday 28 March");
     }

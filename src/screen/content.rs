@@ -28,12 +28,17 @@ pub(super) fn plugin(app: &mut App) {
 fn start_scan(settings: Res<Settings>, mut scanning: ResMut<Scanning>) {
     let root = settings.0.content.clone();
     let slides = settings.0.slides.clone();
-    scanning.0 = Some(AsyncComputeTaskPool::get().spawn(async move { content::scan(&root, &slides) }));
+    scanning.0 =
+        Some(AsyncComputeTaskPool::get().spawn(async move { content::scan(&root, &slides) }));
 }
 
 fn finish_scan(mut scanning: ResMut<Scanning>, mut out: MessageWriter<ContentScanned>) {
-    let Some(task) = scanning.0.as_mut() else { return };
-    let Some(result) = block_on(poll_once(task)) else { return };
+    let Some(task) = scanning.0.as_mut() else {
+        return;
+    };
+    let Some(result) = block_on(poll_once(task)) else {
+        return;
+    };
     scanning.0 = None;
     match result {
         Ok(content) => {

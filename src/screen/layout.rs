@@ -32,7 +32,13 @@ pub fn bevy_colour(c: Rgb) -> Color {
 /// A colour a little lighter (or darker, for light colours) than `c`, for panels.
 pub fn panel_colour(c: Rgb) -> Color {
     let lum = 0.2126 * c.r as f32 + 0.7152 * c.g as f32 + 0.0722 * c.b as f32;
-    let shift = |v: u8| if lum < 128.0 { v.saturating_add(22) } else { v.saturating_sub(22) };
+    let shift = |v: u8| {
+        if lum < 128.0 {
+            v.saturating_add(22)
+        } else {
+            v.saturating_sub(22)
+        }
+    };
     Color::srgb_u8(shift(c.r), shift(c.g), shift(c.b))
 }
 
@@ -45,7 +51,11 @@ pub(super) fn plugin(app: &mut App) {
 /// The fractions of the screen the stage takes: (width, height).
 pub fn stage_fraction(settings: &Settings) -> (f32, f32) {
     let l = &settings.0.layout;
-    let w = if l.widgets { 1.0 - l.widgets_width } else { 1.0 };
+    let w = if l.widgets {
+        1.0 - l.widgets_width
+    } else {
+        1.0
+    };
     let h = if l.ticker { 1.0 - l.ticker_height } else { 1.0 };
     (w, h)
 }
@@ -59,41 +69,49 @@ fn spawn_layout(mut commands: Commands, settings: Res<Settings>, fonts: Res<Font
     commands
         .spawn((
             Name::new("screen"),
-            Node { width: percent(100), height: percent(100), flex_direction: FlexDirection::Column, ..default() },
+            Node {
+                width: percent(100),
+                height: percent(100),
+                flex_direction: FlexDirection::Column,
+                ..default()
+            },
             BackgroundColor(bg),
         ))
         .with_children(|root| {
-            root.spawn((
-                Node { width: percent(100), height: percent(fh * 100.0), flex_direction: FlexDirection::Row, ..default() },
-            ))
-            .with_children(|row| {
-                row.spawn((
-                    Name::new("stage"),
-                    StageArea,
-                    Node {
-                        width: percent(fw * 100.0),
-                        height: percent(100),
-                        overflow: Overflow::clip(),
-                        ..default()
-                    },
-                ));
-                if cfg.layout.widgets {
+            root.spawn((Node {
+                width: percent(100),
+                height: percent(fh * 100.0),
+                flex_direction: FlexDirection::Row,
+                ..default()
+            },))
+                .with_children(|row| {
                     row.spawn((
-                        Name::new("widgets"),
-                        WidgetColumn,
+                        Name::new("stage"),
+                        StageArea,
                         Node {
-                            width: percent((1.0 - fw) * 100.0),
+                            width: percent(fw * 100.0),
                             height: percent(100),
-                            flex_direction: FlexDirection::Column,
-                            align_items: AlignItems::Center,
-                            padding: UiRect::all(vh(2.0)),
-                            row_gap: vh(1.5),
+                            overflow: Overflow::clip(),
                             ..default()
                         },
-                        BackgroundColor(panel),
                     ));
-                }
-            });
+                    if cfg.layout.widgets {
+                        row.spawn((
+                            Name::new("widgets"),
+                            WidgetColumn,
+                            Node {
+                                width: percent((1.0 - fw) * 100.0),
+                                height: percent(100),
+                                flex_direction: FlexDirection::Column,
+                                align_items: AlignItems::Center,
+                                padding: UiRect::all(vh(2.0)),
+                                row_gap: vh(1.5),
+                                ..default()
+                            },
+                            BackgroundColor(panel),
+                        ));
+                    }
+                });
             if cfg.layout.ticker {
                 root.spawn((
                     Name::new("ticker"),
@@ -109,7 +127,11 @@ fn spawn_layout(mut commands: Commands, settings: Res<Settings>, fonts: Res<Font
                     BackgroundColor(panel),
                 ))
                 .with_children(|strip| {
-                    strip.spawn((Text::new(cfg.screen.clone()), fonts.regular(3.2), TextColor(Color::srgba(1.0, 1.0, 1.0, 0.7))));
+                    strip.spawn((
+                        Text::new(cfg.screen.clone()),
+                        fonts.regular(3.2),
+                        TextColor(Color::srgba(1.0, 1.0, 1.0, 0.7)),
+                    ));
                 });
             }
         });

@@ -60,13 +60,17 @@ pub fn build_app(config: Config, mode: Mode) -> App {
         },
         Mode::Run { .. } => Window {
             title: format!("corridor – {}", config.screen),
-            resolution: WindowResolution::new(config.display.windowed_size.0, config.display.windowed_size.1),
+            resolution: WindowResolution::new(
+                config.display.windowed_size.0,
+                config.display.windowed_size.1,
+            ),
             present_mode: PresentMode::AutoVsync,
             ..default()
         },
         Mode::Snapshot(spec) => Window {
             title: "corridor snapshot".into(),
-            resolution: WindowResolution::new(spec.size.0, spec.size.1).with_scale_factor_override(1.0),
+            resolution: WindowResolution::new(spec.size.0, spec.size.1)
+                .with_scale_factor_override(1.0),
             resizable: false,
             decorations: false,
             present_mode: PresentMode::AutoNoVsync,
@@ -78,16 +82,24 @@ pub fn build_app(config: Config, mode: Mode) -> App {
         DefaultPlugins
             .set(WindowPlugin {
                 primary_window: Some(window),
-                primary_cursor_options: Some(CursorOptions { visible: !hide_cursor, ..default() }),
+                primary_cursor_options: Some(CursorOptions {
+                    visible: !hide_cursor,
+                    ..default()
+                }),
                 ..default()
             })
             .set(bevy::log::LogPlugin {
-                filter: "wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,calloop=warn,sctk=warn".into(),
+                filter:
+                    "wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,calloop=warn,sctk=warn"
+                        .into(),
                 ..default()
             }),
     );
     // A kiosk without a window manager counts as unfocused: keep drawing anyway.
-    app.insert_resource(WinitSettings { focused_mode: UpdateMode::Continuous, unfocused_mode: UpdateMode::Continuous });
+    app.insert_resource(WinitSettings {
+        focused_mode: UpdateMode::Continuous,
+        unfocused_mode: UpdateMode::Continuous,
+    });
     let clock = match &mode {
         Mode::Snapshot(spec) => ScreenClock::fixed(spec.at),
         Mode::Run { .. } => ScreenClock::live(config.timezone),
@@ -104,7 +116,13 @@ pub fn build_app(config: Config, mode: Mode) -> App {
 
 /// The feature plugins, in one list. Tests add these to a headless app as well.
 pub fn add_features(app: &mut App) {
-    app.add_plugins((fonts::plugin, layout::plugin, content::plugin, stage::plugin, clock::plugin));
+    app.add_plugins((
+        fonts::plugin,
+        layout::plugin,
+        content::plugin,
+        stage::plugin,
+        clock::plugin,
+    ));
 }
 
 /// Runs the screen until the window closes (or, for a snapshot, until the picture is saved).

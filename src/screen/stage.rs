@@ -34,7 +34,10 @@ impl StageState {
     /// True when a slide is fully on screen (no transition), or nothing can be shown at all.
     pub fn settled(&self) -> bool {
         match &self.show {
-            Some(show) => (show.current().is_some() && show.transition_progress().is_none()) || show.nothing_to_show(),
+            Some(show) => {
+                (show.current().is_some() && show.transition_progress().is_none())
+                    || show.nothing_to_show()
+            }
             None => false,
         }
     }
@@ -58,11 +61,29 @@ pub struct SlideRoot {
     pub id: RequestId,
 }
 
-/// A coloured part of a slide, faded with it.
+/// A coloured part of a slide, faded with it: which colour of the entity, and its full opacity.
 #[derive(Component)]
 struct SlidePart {
     root: Entity,
+    what: Part,
     base_alpha: f32,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Image,
+    Background,
+    Text,
+}
+
+impl SlidePart {
+    fn new(root: Entity, what: Part, base_alpha: f32) -> Self {
+        Self {
+            root,
+            what,
+            base_alpha,
+        }
+    }
 }
 
 /// The calm slide shown when there is nothing else: screen name, clock and date.
@@ -76,7 +97,15 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(PostStartup, spawn_fallback);
     app.add_systems(
         Update,
-        (start_show, request_decodes, finish_decodes, advance, apply_fade, show_fallback_when_empty).chain(),
+        (
+            start_show,
+            request_decodes,
+            finish_decodes,
+            advance,
+            apply_fade,
+            show_fallback_when_empty,
+        )
+            .chain(),
     );
 }
 
@@ -90,12 +119,17 @@ fn start_show(
     mut state: ResMut<StageState>,
     clock: Res<ScreenClock>,
 ) {
-    let Some(ContentScanned(content)) = scanned.read().last() else { return };
-    let playlist = content.playlist(DEFAULT_PLAYLIST).cloned().unwrap_or_else(|| Playlist {
-        name: DEFAULT_PLAYLIST.into(),
-        items: Vec::new(),
-        shuffle: false,
-    });
+    let Some(ContentScanned(content)) = scanned.read().last() else {
+        return;
+    };
+    let playlist = content
+        .playlist(DEFAULT_PLAYLIST)
+        .cloned()
+        .unwrap_or_else(|| Playlist {
+            name: DEFAULT_PLAYLIST.into(),
+            items: Vec::new(),
+            shuffle: false,
+        });
     let now = clock.now();
     let seed = day_seed(&now);
     if let Some(show) = state.show.as_mut() {
@@ -105,7 +139,9 @@ fn start_show(
     let start = match state.start_due_at {
         Some(at) => {
             let midnight = at.date_naive().and_time(NaiveTime::MIN);
-            let since = (at.naive_local() - midnight).to_std().unwrap_or(Duration::ZERO);
+            let since = (at.naive_local() - midnight)
+                .to_std()
+                .unwrap_or(Duration::ZERO);
             due_at(&playlist, seed, since).unwrap_or((0, 0))
         }
         None => (0, 0),
@@ -119,17 +155,21 @@ fn request_decodes(
     stage: Res<StageSize>,
     settings: Res<Settings>,
 ) {
-    let Some(show) = state.show.as_mut() else { return };
+    let Some(show) = state.show.as_mut() else {
+        return;
+    };
     let size = (stage.0.x, stage.0.y);
-    let limits = Limits { max_megapixels: settings.0.slides.max_megapixels };
+    let limits = Limits {
+        max_megapixels: settings.0.slides.max_megapixels,
+    };
     while let Some((id, item)) = show.request() {
         let task_item = item.clone();
-        let task = AsyncComputeTaskPool::get().spawn(async move { media::load(&task_item, size, limits) });
+        let task =
+            AsyncComputeTaskPool::get().spawn(async move { media::load(&task_item, size, limits) });
         decoding.0.push((id, item, task));
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finish_decodes(
     mut commands: Commands,
     mut state: ResMut<StageState>,
@@ -138,9 +178,10 @@ fn finish_decodes(
     stage_area: Query<Entity, With<StageArea>>,
     fonts: Res<Fonts>,
     stage: Res<StageSize>,
-    settings: Res<Settings>,
 ) {
-    let Some(show) = state.show.as_mut() else { return };
+    let Some(show) = state.show.as_mut() else {
+        return;
+    };
     let mut i = 0;
     while i < decoding.0.len() {
         let Some(result) = block_on(poll_once(&mut decoding.0[i].2)) else {
@@ -154,7 +195,15 @@ fn finish_decodes(
         match result {
             Ok(slide) => {
                 if let Ok(area) = stage_area.single() {
-                    let root = spawn_slide(&mut commands, &mut images, &fonts, &settings, stage.0, id, &item, slide);
+                    let root = spawn_slide(
+                        &mut commands,
+                        &mut images,
+                        &fonts,
+                        stage.0,
+                        id,
+                        &item,
+                        slide,
+                    );
                     commands.entity(area).add_child(root);
                 }
                 show.loaded(id, true);
@@ -172,7 +221,6 @@ fn spawn_slide(
     commands: &mut Commands,
     images: &mut Assets<Image>,
     fonts: &Fonts,
-    settings: &Settings,
     stage: UVec2,
     id: RequestId,
     item: &Item,
@@ -203,11 +251,15 @@ fn spawn_slide(
             let image = images.add(frame_image(frame));
             commands.entity(root).with_child((
                 ImageNode::new(image),
-                Node { width: percent(w), height: percent(h), ..default() },
-                SlidePart { root, base_alpha: 1.0 },
+                Node {
+                    width: percent(w),
+                    height: percent(h),
+                    ..default()
+                },
+                SlidePart::new(root, Part::Image, 1.0),
             ));
         }
-        Slide::Notice(notice) => notice_parts(commands, root, fonts, settings, notice),
+        Slide::Notice(notice) => notice_parts(commands, root, fonts, notice),
     }
     if let Some(caption) = &item.caption {
         commands.entity(root).with_child((
@@ -220,24 +272,26 @@ fn spawn_slide(
                 ..default()
             },
             BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.6)),
-            SlidePart { root, base_alpha: 0.6 },
+            SlidePart::new(root, Part::Background, 0.6),
             children![(
                 Text::new(caption.clone()),
                 fonts.regular(3.4),
                 TextColor(Color::WHITE),
                 TextLayout::justify(Justify::Center),
-                SlidePart { root, base_alpha: 1.0 },
+                SlidePart::new(root, Part::Text, 1.0),
             )],
         ));
     }
     root
 }
 
-fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, settings: &Settings, notice: Notice) {
-    let panel = super::layout::panel_colour(settings.0.display.background);
+/// The colour behind a notice's text: a calm deep blue that stands apart from the layout's panels.
+const NOTICE_PANEL: Color = Color::srgb(0.09, 0.2, 0.33);
+
+fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, notice: Notice) {
     commands.entity(root).insert((
-        BackgroundColor(panel),
-        SlidePart { root, base_alpha: 1.0 },
+        BackgroundColor(NOTICE_PANEL),
+        SlidePart::new(root, Part::Background, 1.0),
     ));
     commands.entity(root).entry::<Node>().and_modify(|mut n| {
         n.padding = UiRect::all(vh(6.0));
@@ -248,7 +302,7 @@ fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, settings: 
         fonts.bold(7.5),
         TextColor(Color::srgb(1.0, 0.86, 0.35)),
         TextLayout::justify(Justify::Center),
-        SlidePart { root, base_alpha: 1.0 },
+        SlidePart::new(root, Part::Text, 1.0),
     ));
     if !notice.body.is_empty() {
         commands.entity(root).with_child((
@@ -256,7 +310,7 @@ fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, settings: 
             fonts.regular(4.5),
             TextColor(Color::WHITE),
             TextLayout::justify(Justify::Center),
-            SlidePart { root, base_alpha: 1.0 },
+            SlidePart::new(root, Part::Text, 1.0),
         ));
     }
 }
@@ -266,13 +320,20 @@ fn contain_percent(frame: &Frame, stage: UVec2) -> (f32, f32) {
     let (fw, fh) = (frame.width.max(1) as f32, frame.height.max(1) as f32);
     let (sw, sh) = (stage.x.max(1) as f32, stage.y.max(1) as f32);
     let s = (sw / fw).min(sh / fh);
-    ((fw * s / sw * 100.0).min(100.0), (fh * s / sh * 100.0).min(100.0))
+    (
+        (fw * s / sw * 100.0).min(100.0),
+        (fh * s / sh * 100.0).min(100.0),
+    )
 }
 
 /// A decoded frame as a GPU texture. Its pixels live only on the GPU once uploaded.
 fn frame_image(frame: Frame) -> Image {
     Image::new(
-        Extent3d { width: frame.width, height: frame.height, depth_or_array_layers: 1 },
+        Extent3d {
+            width: frame.width,
+            height: frame.height,
+            depth_or_array_layers: 1,
+        },
         TextureDimension::D2,
         frame.rgba,
         TextureFormat::Rgba8UnormSrgb,
@@ -287,10 +348,14 @@ fn advance(
     mut on_stage: ResMut<OnStage>,
     mut roots: Query<(Entity, &SlideRoot, &mut Visibility, &mut ZIndex)>,
 ) {
-    let Some(show) = state.show.as_mut() else { return };
+    let Some(show) = state.show.as_mut() else {
+        return;
+    };
     match show.tick(time.delta()) {
         Some(Change::Show { id, transition, .. }) => {
-            let Some((entity, _, mut vis, mut z)) = roots.iter_mut().find(|(_, r, _, _)| r.id == id) else {
+            let Some((entity, _, mut vis, mut z)) =
+                roots.iter_mut().find(|(_, r, _, _)| r.id == id)
+            else {
                 return;
             };
             on_stage.z += 1;
@@ -319,29 +384,33 @@ fn advance(
 fn apply_fade(
     state: Res<StageState>,
     on_stage: Res<OnStage>,
-    mut parts: Query<(&SlidePart, Option<&mut ImageNode>, Option<&mut BackgroundColor>, Option<&mut TextColor>)>,
+    mut parts: Query<(
+        &SlidePart,
+        Option<&mut ImageNode>,
+        Option<&mut BackgroundColor>,
+        Option<&mut TextColor>,
+    )>,
 ) {
-    let Some(show) = state.show.as_ref() else { return };
-    let Some(current) = on_stage.current else { return };
+    let Some(show) = state.show.as_ref() else {
+        return;
+    };
+    let Some(current) = on_stage.current else {
+        return;
+    };
     let alpha = show.transition_progress().unwrap_or(1.0);
     for (part, image, bg, text) in &mut parts {
         if part.root != current {
             continue;
         }
         let a = part.base_alpha * alpha;
-        if let Some(mut image) = image {
-            if image.color.alpha() != a {
-                image.color.set_alpha(a);
-            }
-        }
-        if let Some(mut bg) = bg {
-            if bg.0.alpha() != a {
-                bg.0.set_alpha(a);
-            }
-        }
-        if let Some(mut text) = text {
-            if text.0.alpha() != a {
-                text.0.set_alpha(a);
+        let colour = match part.what {
+            Part::Image => image.map(|i| i.map_unchanged(|i| &mut i.color)),
+            Part::Background => bg.map(|b| b.map_unchanged(|b| &mut b.0)),
+            Part::Text => text.map(|t| t.map_unchanged(|t| &mut t.0)),
+        };
+        if let Some(mut colour) = colour {
+            if colour.alpha() != a {
+                colour.set_alpha(a);
             }
         }
     }
@@ -371,17 +440,38 @@ fn spawn_fallback(
         BackgroundColor(bevy_colour(settings.0.display.background)),
         ZIndex(-1),
         children![
-            (Text::new(settings.0.screen.clone()), fonts.bold(6.0), TextColor(Color::srgba(1.0, 1.0, 1.0, 0.9))),
-            (ClockText, Text::new(clock_string(&now)), fonts.bold(16.0), TextColor(Color::WHITE)),
-            (DateText, Text::new(date_string(&now)), fonts.regular(4.0), TextColor(Color::srgba(1.0, 1.0, 1.0, 0.8))),
+            (
+                Text::new(settings.0.screen.clone()),
+                fonts.bold(6.0),
+                TextColor(Color::srgba(1.0, 1.0, 1.0, 0.9))
+            ),
+            (
+                ClockText,
+                Text::new(clock_string(&now)),
+                fonts.bold(16.0),
+                TextColor(Color::WHITE)
+            ),
+            (
+                DateText,
+                Text::new(date_string(&now)),
+                fonts.regular(4.0),
+                TextColor(Color::srgba(1.0, 1.0, 1.0, 0.8))
+            ),
         ],
     ));
 }
 
-fn show_fallback_when_empty(state: Res<StageState>, mut fallback: Query<&mut Visibility, With<FallbackSlide>>) {
+fn show_fallback_when_empty(
+    state: Res<StageState>,
+    mut fallback: Query<&mut Visibility, With<FallbackSlide>>,
+) {
     let empty = state.show.as_ref().is_none_or(|s| s.current().is_none());
     for mut vis in &mut fallback {
-        let want = if empty { Visibility::Inherited } else { Visibility::Hidden };
+        let want = if empty {
+            Visibility::Inherited
+        } else {
+            Visibility::Hidden
+        };
         if *vis != want {
             *vis = want;
         }
