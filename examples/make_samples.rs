@@ -26,15 +26,8 @@ fn sunset(w: u32, h: u32) -> RgbImage {
 
 /// A rainbow over a pale sky.
 fn rainbow(w: u32, h: u32) -> RgbImage {
-    let bands: [[u8; 3]; 7] = [
-        [228, 3, 3],
-        [255, 140, 0],
-        [255, 237, 0],
-        [0, 128, 38],
-        [0, 77, 255],
-        [75, 0, 130],
-        [140, 60, 200],
-    ];
+    let bands: [[u8; 3]; 7] =
+        [[228, 3, 3], [255, 140, 0], [255, 237, 0], [0, 128, 38], [0, 77, 255], [75, 0, 130], [140, 60, 200]];
     RgbImage::from_fn(w, h, |x, y| {
         let (cx, cy) = (w as f32 / 2.0, h as f32 * 0.95);
         let r = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt() / h as f32;

@@ -1,30 +1,58 @@
-//! `corridor check`: reads the settings and the whole content folder, decodes every slide the way
-//! the screen would, and prints one line per problem in plain words, then what plays now.
+//! `corridor check`: reads the settings, the whole content folder and the schedule, decodes every
+//! slide the way the screen would, and prints one line per problem in plain words, then what
+//! plays now.
 
 use std::io::Write;
 
+use chrono::NaiveDateTime;
+
 use crate::core::config::Config;
-use crate::core::content::{self, Content, DEFAULT_PLAYLIST};
+use crate::core::content::{self, Content};
 use crate::core::media::{self, Limits};
 use crate::core::problems::Problem;
+use crate::core::schedule::{self, Schedule, describe};
 
 /// The size slides are test-decoded at: small, so a check of a big folder stays quick.
 const CHECK_STAGE: (u32, u32) = (480, 270);
+/// How far ahead overlapping slots are looked for.
+const OVERLAP_DAYS: i64 = 366;
 
 /// Everything `check` found.
 pub struct Report {
     pub content: Content,
+    /// The schedule in force: the file's, or none (default all day) when it has errors.
+    pub schedule: Schedule,
     pub problems: Vec<Problem>,
 }
 
-/// Scans the content folder and test-decodes every slide. Err when the folder cannot be read at all.
-pub fn check(config: &Config, config_problems: Vec<Problem>) -> Result<Report, content::ScanError> {
+/// Scans the content folder, reads the schedule and test-decodes every slide. `now` is the local
+/// time (for overlap warnings from today on). Err when the folder cannot be read at all.
+pub fn check(
+    config: &Config,
+    config_problems: Vec<Problem>,
+    now: NaiveDateTime,
+) -> Result<Report, content::ScanError> {
     let mut problems = config_problems;
     let content = content::scan(&config.content, &config.slides)?;
     problems.extend(content.problems.iter().cloned());
-    let limits = Limits {
-        max_megapixels: config.slides.max_megapixels,
+    let names: Vec<String> = content.playlists.keys().cloned().collect();
+    let loaded = schedule::load(&config.content, &names);
+    problems.extend(loaded.problems);
+    let schedule = match loaded.schedule {
+        Some(s) => {
+            problems.extend(s.overlap_warnings(now.date(), OVERLAP_DAYS));
+            s
+        }
+        None => {
+            problems.push(Problem::error(
+                Some(schedule::SCHEDULE_FILE.into()),
+                "because of the errors above the schedule is not used: the default playlist plays all day"
+                    .to_string(),
+            ));
+            Schedule::default()
+        }
     };
+    let limits = Limits { max_megapixels: config.slides.max_megapixels };
     for playlist in content.playlists.values() {
         for item in &playlist.items {
             if let Err(e) = media::load(item, CHECK_STAGE, limits) {
@@ -32,11 +60,16 @@ pub fn check(config: &Config, config_problems: Vec<Problem>) -> Result<Report, c
             }
         }
     }
-    Ok(Report { content, problems })
+    Ok(Report { content, schedule, problems })
 }
 
 /// Prints the report; returns the exit code (0 all good, 1 problems found).
-pub fn print(report: &Report, config: &Config, out: &mut impl Write) -> std::io::Result<i32> {
+pub fn print(
+    report: &Report,
+    config: &Config,
+    now: NaiveDateTime,
+    out: &mut impl Write,
+) -> std::io::Result<i32> {
     let source = config
         .source
         .as_ref()
@@ -53,38 +86,34 @@ pub fn print(report: &Report, config: &Config, out: &mut impl Write) -> std::io:
         1 => writeln!(out, "1 problem found")?,
         _ => writeln!(out, "{n} problems found")?,
     }
-    let bad: std::collections::HashSet<_> = report
-        .problems
-        .iter()
-        .filter_map(|p| p.file.clone())
-        .collect();
-    match report.content.playlist(DEFAULT_PLAYLIST) {
-        Some(pl) => {
-            let good: Vec<String> = pl
-                .items
-                .iter()
-                .filter(|i| !bad.contains(&i.rel))
-                .map(|i| i.rel.display().to_string())
-                .collect();
-            if good.is_empty() {
-                writeln!(
-                    out,
-                    "now playing: {DEFAULT_PLAYLIST} has nothing that can be shown, so the calm fallback slide shows"
-                )?;
-            } else {
-                let s = if good.len() == 1 { "" } else { "s" };
-                writeln!(
-                    out,
-                    "now playing: {DEFAULT_PLAYLIST} ({} slide{s}: {})",
-                    good.len(),
-                    good.join(", ")
-                )?;
+    let decision = report.schedule.decide(now);
+    let reason = describe(&report.schedule, &decision);
+    let bad: std::collections::HashSet<_> = report.problems.iter().filter_map(|p| p.file.clone()).collect();
+    match decision.playlist() {
+        None => writeln!(out, "now playing: nothing, the screen is off: {reason}")?,
+        Some(name) => match report.content.playlist(name) {
+            Some(pl) => {
+                let good: Vec<String> = pl
+                    .items
+                    .iter()
+                    .filter(|i| !bad.contains(&i.rel) && i.when.is_due(now))
+                    .map(|i| i.rel.display().to_string())
+                    .collect();
+                if good.is_empty() {
+                    writeln!(
+                        out,
+                        "now playing: {reason}, which has nothing that can be shown now, so the calm fallback slide shows"
+                    )?;
+                } else {
+                    let s = if good.len() == 1 { "" } else { "s" };
+                    writeln!(out, "now playing: {reason}: {} slide{s}: {}", good.len(), good.join(", "))?;
+                }
             }
-        }
-        None => writeln!(
-            out,
-            "now playing: no {DEFAULT_PLAYLIST}/ folder, so the calm fallback slide shows"
-        )?,
+            None => writeln!(
+                out,
+                "now playing: {reason}, but there is no {name}/ folder, so the calm fallback slide shows"
+            )?,
+        },
     }
     Ok(if n == 0 { 0 } else { 1 })
 }

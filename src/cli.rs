@@ -24,6 +24,7 @@ Examples:
   corridor                      show the slides fullscreen (stop with Alt+F4 or Ctrl+C)
   corridor run --windowed       try it in a normal window on your desktop
   corridor check                list anything wrong in the settings or the content folder
+  corridor plan --days 7        what plays when, for the coming week
   corridor snapshot --out shot.png   save a picture of what the screen shows now
 
 The file formats are explained in docs/content-folder.md and docs/configuration.md.";
@@ -47,6 +48,9 @@ pub enum Command {
     /// Check the settings and every file in the content folder, and list each problem with
     /// what to do about it. Exit code 0: all good; 1: problems found; 2: cannot check at all.
     Check,
+    /// Show the schedule: which playlist plays when, one line per stretch of time, or with --at,
+    /// what plays at one moment, why, and which of its slides are due then.
+    Plan(PlanArgs),
     /// Save a picture (PNG) of what the screen shows at a moment, without going fullscreen.
     /// Needs a display; on a server, run it as `xvfb-run -a corridor snapshot ...`.
     Snapshot(SnapshotArgs),
@@ -57,6 +61,19 @@ pub struct RunArgs {
     /// Show in a normal window instead of fullscreen (to try corridor on a desktop).
     #[arg(long)]
     pub windowed: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The first day, as YYYY-MM-DD. Default: today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// How many days to show.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub days: u32,
+    /// One moment instead: "YYYY-MM-DD HH:MM".
+    #[arg(long, value_name = "\"YYYY-MM-DD HH:MM\"", conflicts_with_all = ["date", "days"])]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]

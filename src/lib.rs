@@ -6,4 +6,5 @@
 pub mod check;
 pub mod cli;
 pub mod core;
+pub mod plan;
 pub mod screen;

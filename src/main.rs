@@ -3,13 +3,15 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::NaiveDateTime;
 use clap::Parser;
 
 use corridor::check;
-use corridor::cli::{Cli, Command, RunArgs, SnapshotArgs};
+use corridor::cli::{Cli, Command, PlanArgs, RunArgs, SnapshotArgs};
+use corridor::core::config::Config;
 use corridor::core::config::parse_size;
 use corridor::core::duration::parse_duration;
+use corridor::core::{content, schedule};
 use corridor::screen::{self, Mode, SnapshotSpec};
 
 fn main() -> ExitCode {
@@ -30,23 +32,18 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for p in &loaded.problems {
                 eprintln!("corridor: {p} (the default is used)");
             }
-            Ok(exit_code(screen::run(
-                loaded.config,
-                Mode::Run {
-                    windowed: args.windowed,
-                },
-            )))
+            Ok(exit_code(screen::run(loaded.config, Mode::Run { windowed: args.windowed })))
         }
         Command::Check => {
-            let report = check::check(&loaded.config, loaded.problems)?;
-            let code = check::print(&report, &loaded.config, &mut std::io::stdout().lock())?;
+            let now = screen::now_in(loaded.config.timezone).naive_local();
+            let report = check::check(&loaded.config, loaded.problems, now)?;
+            let code = check::print(&report, &loaded.config, now, &mut std::io::stdout().lock())?;
             Ok(ExitCode::from(code as u8))
         }
+        Command::Plan(args) => plan(&loaded.config, &args),
         Command::Snapshot(args) => {
             let spec = snapshot_spec(&args, loaded.config.timezone)?;
-            if std::env::var_os("DISPLAY").is_none()
-                && std::env::var_os("WAYLAND_DISPLAY").is_none()
-            {
+            if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
                 bail!(
                     "snapshot needs a display; on a machine without a screen run it as: xvfb-run -a corridor snapshot ..."
                 );
@@ -59,36 +56,46 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn plan(config: &Config, args: &PlanArgs) -> anyhow::Result<ExitCode> {
+    let content = content::scan(&config.content, &config.slides)?;
+    let names: Vec<String> = content.playlists.keys().cloned().collect();
+    let loaded = schedule::load(&config.content, &names);
+    for p in &loaded.problems {
+        eprintln!("corridor: {p}");
+    }
+    let Some(schedule) = loaded.schedule else {
+        bail!("schedule.toml has errors (listed above); fix them, or run `corridor check`");
+    };
+    let mut out = std::io::stdout().lock();
+    let tz = config.timezone;
+    if let Some(at) = &args.at {
+        corridor::plan::print_at(&schedule, &content, parse_at(at)?, &mut out)?;
+    } else {
+        let date = match &args.date {
+            Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .with_context(|| format!("--date \"{d}\": write the day like \"2027-03-01\""))?,
+            None => screen::now_in(tz).date_naive(),
+        };
+        corridor::plan::print_days(&schedule, date, args.days, &mut out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses "YYYY-MM-DD HH:MM".
+fn parse_at(text: &str) -> anyhow::Result<NaiveDateTime> {
+    NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M")
+        .with_context(|| format!("--at \"{text}\": write the moment like \"2027-03-01 08:30\""))
+}
+
 fn snapshot_spec(args: &SnapshotArgs, tz: chrono_tz::Tz) -> anyhow::Result<SnapshotSpec> {
-    let size = parse_size(&args.size)
-        .map_err(anyhow::Error::msg)
-        .context("--size")?;
-    let step = parse_duration(&args.step)
-        .map_err(anyhow::Error::msg)
-        .context("--step")?;
+    let size = parse_size(&args.size).map_err(anyhow::Error::msg).context("--size")?;
+    let step = parse_duration(&args.step).map_err(anyhow::Error::msg).context("--step")?;
     let at = match &args.at {
         None => screen::now_in(tz),
-        Some(text) => {
-            let naive = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M").with_context(
-                || format!("--at \"{text}\": write the moment like \"2027-03-01 08:30\""),
-            )?;
-            // A time skipped by a clock change means the moment just after it; a repeated one, the first.
-            match tz.from_local_datetime(&naive) {
-                chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => t,
-                chrono::LocalResult::None => tz
-                    .from_local_datetime(&(naive + chrono::Duration::hours(1)))
-                    .earliest()
-                    .context("--at names a time that does not exist in this time zone")?,
-            }
-        }
+        // A time skipped by a clock change means the moment the clocks jump; a repeated one, the first.
+        Some(text) => schedule::instant_of(parse_at(text)?, tz),
     };
-    Ok(SnapshotSpec {
-        out: args.out.clone(),
-        at,
-        size,
-        frames: args.frames,
-        step,
-    })
+    Ok(SnapshotSpec { out: args.out.clone(), at, size, frames: args.frames, step })
 }
 
 fn exit_code(exit: bevy::app::AppExit) -> ExitCode {

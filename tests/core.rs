@@ -10,6 +10,10 @@ use corridor::core::config::{self, Fit, Transition};
 use corridor::core::content::{self, MediaKind};
 use corridor::core::media::{self, Limits, Slide};
 
+fn noon() -> chrono::NaiveDateTime {
+    chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap().and_hms_opt(12, 0, 0).unwrap()
+}
+
 fn slides() -> config::SlidesConfig {
     config::Config::default().slides
 }
@@ -19,40 +23,16 @@ fn sample_content_scans_in_order_with_listed_items_first() {
     let content = content::scan(Path::new("playlists"), &slides()).expect("scan");
     assert!(content.problems.is_empty(), "{:?}", content.problems);
     let default = content.playlist("default").expect("default playlist");
-    let names: Vec<String> = default
-        .items
-        .iter()
-        .map(|i| i.rel.display().to_string())
-        .collect();
+    let names: Vec<String> = default.items.iter().map(|i| i.rel.display().to_string()).collect();
     assert_eq!(
         names,
-        [
-            "default/01 sunset.jpg",
-            "default/02 rainbow.png",
-            "default/03 welcome.md",
-            "default/04 space.jpg"
-        ]
+        ["default/01 sunset.jpg", "default/02 rainbow.png", "default/03 welcome.md", "default/04 space.jpg"]
     );
-    assert_eq!(
-        default.items[0].caption.as_deref(),
-        Some("Sunset over the hills – Year 4")
-    );
+    assert_eq!(default.items[0].caption.as_deref(), Some("Sunset over the hills – Year 4"));
     assert_eq!(default.items[2].kind, MediaKind::Notice);
-    assert!(
-        default
-            .items
-            .iter()
-            .all(|i| i.duration == Duration::from_secs(8))
-    );
+    assert!(default.items.iter().all(|i| i.duration == Duration::from_secs(8)));
     for item in &default.items {
-        media::load(
-            item,
-            (1280, 720),
-            Limits {
-                max_megapixels: 100.0,
-            },
-        )
-        .expect("sample decodes");
+        media::load(item, (1280, 720), Limits { max_megapixels: 100.0 }).expect("sample decodes");
     }
 }
 
@@ -72,29 +52,20 @@ fn playlist_toml_orders_and_overrides() {
     let c = content::scan(dir.path(), &slides()).unwrap();
     assert!(c.problems.is_empty(), "{:?}", c.problems);
     let items = &c.playlist("default").unwrap().items;
-    let names: Vec<_> = items
-        .iter()
-        .map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<_> =
+        items.iter().map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["poster.png", "1 c.png", "2 a.png", "10 b.png"]);
     assert_eq!(items[0].duration, Duration::from_secs(20));
     assert_eq!(items[1].duration, Duration::from_secs(5));
-    assert!(
-        items
-            .iter()
-            .all(|i| i.fit == Fit::Cover && i.transition == Transition::Cut)
-    );
+    assert!(items.iter().all(|i| i.fit == Fit::Cover && i.transition == Transition::Cut));
 }
 
 #[test]
 fn bad_files_are_each_reported_and_the_good_ones_kept() {
     let dir = tempfile::tempdir().unwrap();
     let root = bad_corpus(dir.path());
-    let cfg = config::Config {
-        content: root.clone(),
-        ..config::Config::default()
-    };
-    let report = corridor::check::check(&cfg, Vec::new()).expect("check runs");
+    let cfg = config::Config { content: root.clone(), ..config::Config::default() };
+    let report = corridor::check::check(&cfg, Vec::new(), noon()).expect("check runs");
     let lines: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
     let text = lines.join("\n");
     for bad in [
@@ -108,39 +79,17 @@ fn bad_files_are_each_reported_and_the_good_ones_kept() {
         "default/10 link.png",
         "default/playlist.toml:2",
     ] {
-        assert_eq!(
-            lines.iter().filter(|l| l.starts_with(bad)).count(),
-            1,
-            "one line for {bad} in:\n{text}"
-        );
+        assert_eq!(lines.iter().filter(|l| l.starts_with(bad)).count(), 1, "one line for {bad} in:\n{text}");
     }
-    for ignored in [
-        ".hidden",
-        "~$lock",
-        "copying.jpg.part",
-        "x.tmp",
-        "crdownload",
-    ] {
-        assert!(
-            !text.contains(ignored),
-            "{ignored} should be ignored silently:\n{text}"
-        );
+    for ignored in [".hidden", "~$lock", "copying.jpg.part", "x.tmp", "crdownload"] {
+        assert!(!text.contains(ignored), "{ignored} should be ignored silently:\n{text}");
     }
     assert!(text.contains("megapixels"), "{text}");
     let default = report.content.playlist("default").unwrap();
     let good: Vec<_> = default
         .items
         .iter()
-        .filter(|i| {
-            media::load(
-                i,
-                (320, 180),
-                Limits {
-                    max_megapixels: 100.0,
-                },
-            )
-            .is_ok()
-        })
+        .filter(|i| media::load(i, (320, 180), Limits { max_megapixels: 100.0 }).is_ok())
         .map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(good, ["01 good.png", "02 notice.txt", "été 🌞 photo.png"]);
@@ -150,11 +99,7 @@ fn bad_files_are_each_reported_and_the_good_ones_kept() {
 fn exif_orientation_turns_phone_photos_upright() {
     // A landscape 40x20 JPEG (left half red) tagged "rotate 90° clockwise" must come out portrait.
     let img = image::RgbImage::from_fn(40, 20, |x, _| {
-        if x < 20 {
-            image::Rgb([250, 0, 0])
-        } else {
-            image::Rgb([0, 0, 250])
-        }
+        if x < 20 { image::Rgb([250, 0, 0]) } else { image::Rgb([0, 0, 250]) }
     });
     let mut jpg = std::io::Cursor::new(Vec::new());
     img.write_to(&mut jpg, image::ImageFormat::Jpeg).unwrap();
@@ -179,15 +124,8 @@ fn exif_orientation_turns_phone_photos_upright() {
     out.extend_from_slice(&((app1.len() + 2) as u16).to_be_bytes());
     out.extend_from_slice(&app1);
     out.extend_from_slice(&jpg[2..]);
-    let frame = media::decode_image_bytes(
-        &out,
-        (1000, 1000),
-        Fit::Contain,
-        Limits {
-            max_megapixels: 100.0,
-        },
-    )
-    .unwrap();
+    let frame = media::decode_image_bytes(&out, (1000, 1000), Fit::Contain, Limits { max_megapixels: 100.0 })
+        .unwrap();
     assert_eq!((frame.width, frame.height), (20, 40));
     // Rotated clockwise: the red (left) half is now on top.
     let top = &frame.rgba[((5 * 20 + 10) * 4) as usize..][..3];
@@ -201,15 +139,8 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.jpg");
     write_solid(&path, 4000, 3000, [90, 120, 200]);
-    let frame = media::decode_image(
-        &path,
-        (1920, 1080),
-        Fit::Contain,
-        Limits {
-            max_megapixels: 100.0,
-        },
-    )
-    .unwrap();
+    let frame =
+        media::decode_image(&path, (1920, 1080), Fit::Contain, Limits { max_megapixels: 100.0 }).unwrap();
     assert_eq!((frame.width, frame.height), (1440, 1080));
     assert_eq!(frame.rgba.len(), 1440 * 1080 * 4);
     match media::load(
@@ -222,11 +153,10 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
             transition_time: Duration::ZERO,
             fit: Fit::Cover,
             caption: None,
+            when: Default::default(),
         },
         (1920, 1080),
-        Limits {
-            max_megapixels: 100.0,
-        },
+        Limits { max_megapixels: 100.0 },
     ) {
         Ok(Slide::Picture(f)) => assert_eq!((f.width, f.height), (1920, 1080)),
         other => panic!("{other:?}"),
@@ -237,40 +167,23 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
 fn check_command_exit_codes_and_words() {
     let dir = tempfile::tempdir().unwrap();
     let root = bad_corpus(dir.path());
-    let out = corridor()
-        .args(["check", "--content"])
-        .arg(&root)
-        .output()
-        .unwrap();
+    let out = corridor().args(["check", "--content"]).arg(&root).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
     let text = stdout(&out);
+    assert!(text.contains("default/03 empty.jpg: the file is empty"), "{text}");
     assert!(
-        text.contains("default/03 empty.jpg: the file is empty"),
-        "{text}"
-    );
-    assert!(
-        text.lines()
-            .last()
-            .unwrap()
-            .starts_with("now playing: default (3 slides"),
+        text.lines().last().unwrap().starts_with("now playing: default (nothing scheduled): 3 slides"),
         "{text}"
     );
 
     let clean = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(clean.path().join("default")).unwrap();
     write_solid(&clean.path().join("default/a.png"), 8, 8, [1, 1, 1]);
-    let out = corridor()
-        .args(["check", "--content"])
-        .arg(clean.path())
-        .output()
-        .unwrap();
+    let out = corridor().args(["check", "--content"]).arg(clean.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(stdout(&out).contains("no problems found"));
 
-    let out = corridor()
-        .args(["check", "--content", "/nonexistent/corridor"])
-        .output()
-        .unwrap();
+    let out = corridor().args(["check", "--content", "/nonexistent/corridor"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("does not exist"));
 }
@@ -281,33 +194,20 @@ fn config_mistakes_name_key_line_and_suggestion() {
     std::fs::create_dir_all(dir.path().join("content/default")).unwrap();
     write_solid(&dir.path().join("content/default/a.png"), 8, 8, [1, 1, 1]);
     let cfg = dir.path().join("corridor.toml");
-    std::fs::write(
-        &cfg,
-        "content = \"content\"\n\n[slides]\ntransiton = \"cut\"\nfit = \"stretch\"\n",
-    )
-    .unwrap();
-    let out = corridor()
-        .arg("check")
-        .arg("--config")
-        .arg(&cfg)
-        .output()
+    std::fs::write(&cfg, "content = \"content\"\n\n[slides]\ntransiton = \"cut\"\nfit = \"stretch\"\n")
         .unwrap();
+    let out = corridor().arg("check").arg("--config").arg(&cfg).output().unwrap();
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.contains(
-            "corridor.toml:4: unknown setting `transiton` in [slides]; did you mean `transition`?"
-        ),
+        text.contains("corridor.toml:4: unknown setting `transiton` in [slides]; did you mean `transition`?"),
         "{text}"
     );
     assert!(
         text.contains("corridor.toml:5: `fit`: \"stretch\" is not one of \"contain\", \"cover\""),
         "{text}"
     );
-    assert!(
-        text.contains("now playing: default (1 slide: default/a.png)"),
-        "{text}"
-    );
+    assert!(text.contains("now playing: default (nothing scheduled): 1 slide: default/a.png"), "{text}");
 }
 
 #[test]
@@ -315,15 +215,263 @@ fn help_speaks_to_staff() {
     let out = corridor().arg("--help").output().unwrap();
     let text = stdout(&out);
     assert!(out.status.success());
-    for words in [
-        "pictures",
-        "playlists/default",
-        "check",
-        "snapshot",
-        "--windowed",
-        "--content",
-        "--config",
-    ] {
+    for words in ["pictures", "playlists/default", "check", "snapshot", "--windowed", "--content", "--config"]
+    {
         assert!(text.contains(words), "--help lacks {words}:\n{text}");
     }
+}
+
+// ---- The schedule ----
+
+mod schedule_tests {
+    use chrono::{Duration as CD, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc, Weekday};
+    use chrono_tz::Tz;
+    use corridor::core::schedule::{self, Schedule, Slot, What};
+    use corridor::core::when::{DaySet, TimeRange};
+    use proptest::prelude::*;
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    fn slot(playlist: &str, from: NaiveTime, to: NaiveTime) -> Slot {
+        let mut s = Slot::new(What::Playlist(playlist.into()));
+        s.time = Some(TimeRange { from, to: Some(to) });
+        s
+    }
+
+    /// Real minutes (UTC instants) of `day` in `tz` during which `playlist` plays, as stretches
+    /// of (first local time, length in real minutes).
+    fn real_stretches(s: &Schedule, tz: Tz, day: NaiveDate, playlist: &str) -> Vec<(String, i64)> {
+        let start =
+            tz.from_local_datetime(&day.and_time(NaiveTime::MIN)).earliest().unwrap().with_timezone(&Utc);
+        let mut out: Vec<(String, i64)> = Vec::new();
+        let mut inside = false;
+        for m in 0..(26 * 60) {
+            let instant = start + CD::minutes(m);
+            let local = schedule::local_time(instant, tz);
+            let on = local.date() == day && s.decide(local).playlist() == Some(playlist);
+            if on && !inside {
+                out.push((local.format("%H:%M").to_string(), 0));
+            }
+            if on {
+                out.last_mut().unwrap().1 += 1;
+            }
+            inside = on;
+        }
+        out
+    }
+
+    #[test]
+    fn london_2027_spring_forward() {
+        let day = NaiveDate::from_ymd_opt(2027, 3, 28).unwrap();
+        let s = Schedule::new(vec![slot("morning", t(8, 0), t(9, 0))]);
+        assert_eq!(
+            real_stretches(&s, chrono_tz::Europe::London, day, "morning"),
+            [("08:00".to_string(), 60)]
+        );
+        // Wholly inside the skipped hour (01:00-02:00): does not play that day.
+        let s = Schedule::new(vec![slot("gap", t(1, 30), t(1, 45))]);
+        assert_eq!(real_stretches(&s, chrono_tz::Europe::London, day, "gap"), []);
+        // Starting inside it: begins when the clocks jump, ends on time.
+        let s = Schedule::new(vec![slot("early", t(1, 15), t(3, 0))]);
+        assert_eq!(real_stretches(&s, chrono_tz::Europe::London, day, "early"), [("02:00".to_string(), 60)]);
+    }
+
+    #[test]
+    fn london_2027_fall_back() {
+        let day = NaiveDate::from_ymd_opt(2027, 10, 31).unwrap();
+        let s = Schedule::new(vec![slot("morning", t(8, 0), t(9, 0))]);
+        assert_eq!(
+            real_stretches(&s, chrono_tz::Europe::London, day, "morning"),
+            [("08:00".to_string(), 60)]
+        );
+        // Inside the repeated hour: plays on both passes.
+        let s = Schedule::new(vec![slot("twice", t(1, 30), t(1, 45))]);
+        assert_eq!(
+            real_stretches(&s, chrono_tz::Europe::London, day, "twice"),
+            [("01:30".to_string(), 15), ("01:30".to_string(), 15)]
+        );
+        let local = schedule::local_time(
+            Utc.with_ymd_and_hms(2027, 10, 31, 8, 0, 0).unwrap(),
+            chrono_tz::Europe::London,
+        );
+        assert_eq!(local.time(), t(8, 0), "08:00 is 08:00 after the change");
+    }
+
+    #[test]
+    fn sydney_2027_both_changes() {
+        let tz = chrono_tz::Australia::Sydney;
+        let s = Schedule::new(vec![slot("morning", t(8, 0), t(9, 0))]);
+        for day in
+            [NaiveDate::from_ymd_opt(2027, 4, 4).unwrap(), NaiveDate::from_ymd_opt(2027, 10, 3).unwrap()]
+        {
+            assert_eq!(real_stretches(&s, tz, day, "morning"), [("08:00".to_string(), 60)], "{day}");
+        }
+        // 02:00-03:00 is skipped on 3 October; 02:00-03:00 repeats on 4 April.
+        let s = Schedule::new(vec![slot("night", t(2, 15), t(2, 45))]);
+        assert_eq!(real_stretches(&s, tz, NaiveDate::from_ymd_opt(2027, 10, 3).unwrap(), "night"), []);
+        assert_eq!(real_stretches(&s, tz, NaiveDate::from_ymd_opt(2027, 4, 4).unwrap(), "night").len(), 2);
+    }
+
+    #[test]
+    fn snapshot_time_in_the_gap_is_the_jump() {
+        let at = NaiveDate::from_ymd_opt(2027, 3, 28).unwrap().and_time(t(1, 30));
+        let instant = schedule::instant_of(at, chrono_tz::Europe::London);
+        assert_eq!(instant.naive_local().time(), t(2, 0));
+    }
+
+    fn arb_slot() -> impl Strategy<Value = Slot> {
+        (
+            0u8..4,
+            1u8..128,
+            proptest::option::of((0u32..96, 0u32..96)),
+            proptest::option::of((0i64..31, 0i64..10)),
+            0i64..3,
+        )
+            .prop_map(|(p, days_bits, time, dates, priority)| {
+                let mut s = Slot::new(What::Playlist(format!("p{p}")));
+                let mut days = DaySet::NONE;
+                for (i, d) in [
+                    Weekday::Mon,
+                    Weekday::Tue,
+                    Weekday::Wed,
+                    Weekday::Thu,
+                    Weekday::Fri,
+                    Weekday::Sat,
+                    Weekday::Sun,
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    if days_bits & (1 << i) != 0 {
+                        days = days.with(d);
+                    }
+                }
+                s.days = days;
+                if let Some((a, b)) = time {
+                    if a != b {
+                        s.time = Some(TimeRange {
+                            from: t(a / 4, (a % 4) * 15),
+                            to: Some(t(b / 4, (b % 4) * 15)),
+                        });
+                    }
+                }
+                if let Some((start, len)) = dates {
+                    let a = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap() + CD::days(start);
+                    s.dates = Some((a, a + CD::days(len)));
+                }
+                s.priority = priority;
+                s
+            })
+    }
+
+    fn minute(m: i64) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2027, 1, 1).unwrap().and_time(NaiveTime::MIN) + CD::minutes(m)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_decision_is_the_best_covering_slot(slots in proptest::collection::vec(arb_slot(), 0..7), m in 0i64..(40 * 1440)) {
+            let s = Schedule::new(slots);
+            let at = minute(m);
+            let d = s.decide(at);
+            let covering: Vec<usize> = (0..s.slots.len()).filter(|&i| s.slots[i].covers(at)).collect();
+            match d.slot {
+                None => {
+                    prop_assert!(covering.is_empty());
+                    prop_assert_eq!(d.playlist(), Some("default"));
+                }
+                Some(i) => {
+                    prop_assert!(covering.contains(&i));
+                    let key = |j: usize| (s.slots[j].priority, s.slots[j].specificity(), j);
+                    for &j in &covering {
+                        prop_assert!(key(j) <= key(i), "slot {} beats the winner {}", j, i);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn stretches_and_next_change_agree_with_every_minute(slots in proptest::collection::vec(arb_slot(), 0..6), day in 0i64..35) {
+            let s = Schedule::new(slots);
+            let from = minute(day * 1440);
+            let to = from + CD::days(1);
+            let stretches = s.stretches(from, to);
+            // Every minute of the day lies in exactly one stretch, with that stretch's decision.
+            prop_assert_eq!(stretches.first().map(|x| x.from), Some(from));
+            prop_assert_eq!(stretches.last().map(|x| x.to), Some(to));
+            for w in stretches.windows(2) {
+                prop_assert_eq!(w[0].to, w[1].from);
+                prop_assert_ne!(&w[0].decision, &w[1].decision);
+            }
+            for st in &stretches {
+                let mut m = st.from;
+                while m < st.to {
+                    prop_assert_eq!(&s.decide(m), &st.decision, "at {}", m);
+                    m += CD::minutes(1);
+                }
+            }
+            // next_change is the first minute with another decision.
+            let first = s.decide(from);
+            let expected = (1..2 * 1440).map(|k| from + CD::minutes(k)).find(|&m| s.decide(m) != first);
+            let got = s.next_change(from, 2).filter(|&c| c < from + CD::minutes(2 * 1440));
+            prop_assert_eq!(got, expected);
+        }
+    }
+}
+
+#[test]
+fn plan_and_check_read_the_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for pl in ["default", "notices", "lunch"] {
+        std::fs::create_dir_all(root.join(pl)).unwrap();
+        write_solid(&root.join(pl).join("a.png"), 8, 8, [1, 1, 1]);
+    }
+    std::fs::write(root.join("lunch/menu.txt"), "Menu\nPizza").unwrap();
+    std::fs::write(root.join("lunch/playlist.toml"), "[[item]]\nfile = \"menu.txt\"\ndays = \"fri\"\n")
+        .unwrap();
+    std::fs::write(
+        root.join("schedule.toml"),
+        "[[slot]]\nname = \"Before school\"\nplaylist = \"notices\"\ndays = \"weekdays\"\nfrom = \"08:00\"\nto = \"08:50\"\n\n[[slot]]\nname = \"Lunch\"\nplaylist = \"lunch\"\nfrom = \"12:00\"\nto = \"13:00\"\n\n[[off]]\nname = \"Night\"\nfrom = \"18:00\"\nto = \"07:00\"\n",
+    )
+    .unwrap();
+    let out = corridor().args(["plan", "--date", "2027-01-08", "--content"]).arg(root).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stdout(&out),
+        "2027-01-08 00:00-07:00 OFF (Night)\n\
+         2027-01-08 07:00-08:00 default (nothing scheduled)\n\
+         2027-01-08 08:00-08:50 notices (Before school)\n\
+         2027-01-08 08:50-12:00 default (nothing scheduled)\n\
+         2027-01-08 12:00-13:00 lunch (Lunch)\n\
+         2027-01-08 13:00-18:00 default (nothing scheduled)\n\
+         2027-01-08 18:00-24:00 OFF (Night)\n"
+    );
+    let out = corridor().args(["plan", "--at", "2027-01-07 12:30", "--content"]).arg(root).output().unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("2027-01-07 12:30: lunch (Lunch)"), "{text}");
+    assert!(text.contains("schedule.toml line 8"), "{text}");
+    assert!(text.contains("until: 2027-01-07 13:00"), "{text}");
+    assert!(
+        text.contains("slides due (1 of 2):\n  lunch/a.png\n"),
+        "Thursday: the Friday menu is not due\n{text}"
+    );
+
+    // A broken schedule: each error with its line; the default plays all day.
+    std::fs::write(
+        root.join("schedule.toml"),
+        "[[slot]]\nplaylist = \"lunch\"\nfrom = \"25:00\"\nto = \"13:00\"\n",
+    )
+    .unwrap();
+    let out = corridor().args(["check", "--content"]).arg(root).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("schedule.toml:3: `from`: \"25:00\" is not a time of day"), "{text}");
+    assert!(text.contains("the default playlist plays all day"), "{text}");
+    let out = corridor().args(["plan", "--content"]).arg(root).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

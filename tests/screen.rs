@@ -14,21 +14,21 @@ use common::*;
 use corridor::core::config::Config;
 use corridor::screen::{FallbackSlide, ScreenClock, Settings, SlideRoot, StageState};
 
+fn monday(h: u32, m: u32, sec: u32) -> chrono::DateTime<chrono_tz::Tz> {
+    chrono_tz::Europe::London.with_ymd_and_hms(2027, 1, 4, h, m, sec).unwrap()
+}
+
 fn headless_app(content: &Path) -> App {
+    headless_app_at(content, monday(9, 0, 0))
+}
+
+fn headless_app_at(content: &Path, at: chrono::DateTime<chrono_tz::Tz>) -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, AssetPlugin::default()));
     app.init_asset::<Image>();
     app.init_asset::<Font>();
-    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
-        100,
-    )));
-    let config = Config {
-        content: content.to_path_buf(),
-        ..Config::default()
-    };
-    let at = chrono_tz::Europe::London
-        .with_ymd_and_hms(2027, 1, 4, 9, 0, 0)
-        .unwrap();
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
+    let config = Config { content: content.to_path_buf(), ..Config::default() };
     app.insert_resource(ScreenClock::fixed(at));
     app.insert_resource(Settings(config));
     corridor::screen::add_features(&mut app);
@@ -37,11 +37,7 @@ fn headless_app(content: &Path) -> App {
 
 fn current_name(app: &App) -> Option<String> {
     let state = app.world().resource::<StageState>();
-    state
-        .show
-        .as_ref()?
-        .current()
-        .map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
+    state.show.as_ref()?.current().map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
 }
 
 #[test]
@@ -53,20 +49,12 @@ fn headless_show_plays_in_order_skips_bad_files_and_holds_two_slides_at_most() {
     std::fs::write(pl.join("2 bad.png"), b"not a picture").unwrap();
     std::fs::write(pl.join("3 b.txt"), "Heading\nBody").unwrap();
     write_solid(&pl.join("4 c.jpg"), 64, 36, [0, 0, 255]);
-    std::fs::write(
-        pl.join("playlist.toml"),
-        "duration = \"1s\"\ntransition_time = \"0.5s\"\n",
-    )
-    .unwrap();
+    std::fs::write(pl.join("playlist.toml"), "duration = \"1s\"\ntransition_time = \"0.5s\"\n").unwrap();
     let mut app = headless_app(dir.path());
     let mut seen: Vec<String> = Vec::new();
     for _ in 0..3000 {
         app.update();
-        let held = app
-            .world_mut()
-            .query::<&SlideRoot>()
-            .iter(app.world())
-            .count();
+        let held = app.world_mut().query::<&SlideRoot>().iter(app.world()).count();
         assert!(held <= 2, "{held} slides held decoded at once");
         if let Some(name) = current_name(&app) {
             if seen.last() != Some(&name) {
@@ -100,13 +88,46 @@ fn headless_empty_or_missing_content_shows_the_fallback_slide() {
             .iter(app.world())
             .copied()
             .collect();
-        assert_eq!(
-            vis,
-            [Visibility::Inherited],
-            "fallback shows (default folder: {make_default})"
-        );
+        assert_eq!(vis, [Visibility::Inherited], "fallback shows (default folder: {make_default})");
         assert_eq!(current_name(&app), None);
     }
+}
+
+fn playlist_name(app: &App) -> Option<String> {
+    app.world().resource::<StageState>().show.as_ref().map(|s| s.playlist().name.clone())
+}
+
+#[test]
+fn headless_schedule_switches_at_the_boundary_and_after_a_clock_jump() {
+    let dir = tempfile::tempdir().unwrap();
+    for (pl, colour) in [("default", [255, 0, 0]), ("notices", [0, 0, 255])] {
+        std::fs::create_dir_all(dir.path().join(pl)).unwrap();
+        write_solid(&dir.path().join(pl).join("a.png"), 16, 9, colour);
+    }
+    std::fs::write(
+        dir.path().join("schedule.toml"),
+        "[[slot]]\nplaylist = \"notices\"\nfrom = \"08:00\"\nto = \"09:00\"\n",
+    )
+    .unwrap();
+    let mut app = headless_app_at(dir.path(), monday(7, 59, 59));
+    for _ in 0..200 {
+        app.update();
+        if playlist_name(&app).is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(playlist_name(&app).as_deref(), Some("default"));
+    // One second later the slot has begun: the next frame follows it.
+    app.insert_resource(ScreenClock::fixed(monday(8, 0, 0)));
+    app.update();
+    app.update();
+    assert_eq!(playlist_name(&app).as_deref(), Some("notices"));
+    // The clock is put back an hour (a correction): the schedule is looked at again.
+    app.insert_resource(ScreenClock::fixed(monday(7, 0, 0)));
+    app.update();
+    app.update();
+    assert_eq!(playlist_name(&app).as_deref(), Some("default"));
 }
 
 // ---- Real rendering under Xvfb ----
@@ -142,9 +163,7 @@ fn write_config(dir: &Path, text: &str) -> PathBuf {
 }
 
 fn load(path: &Path) -> image::RgbImage {
-    image::open(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .to_rgb8()
+    image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8()
 }
 
 fn px(img: &image::RgbImage, x: u32, y: u32) -> [u8; 3] {
@@ -152,9 +171,7 @@ fn px(img: &image::RgbImage, x: u32, y: u32) -> [u8; 3] {
 }
 
 fn near(a: [u8; 3], b: [u8; 3], tol: i32) -> bool {
-    a.iter()
-        .zip(b)
-        .all(|(x, y)| (*x as i32 - y as i32).abs() <= tol)
+    a.iter().zip(b).all(|(x, y)| (*x as i32 - y as i32).abs() <= tol)
 }
 
 #[test]
@@ -165,14 +182,7 @@ fn render_sample_content_puts_the_picture_on_the_stage() {
     snapshot(
         &cfg,
         Path::new("playlists"),
-        &[
-            "--at",
-            "2027-01-04 00:00",
-            "--size",
-            "640x360",
-            "--out",
-            shot.to_str().unwrap(),
-        ],
+        &["--at", "2027-01-04 00:00", "--size", "640x360", "--out", shot.to_str().unwrap()],
     );
     let img = load(&shot);
     assert_eq!(img.dimensions(), (640, 360));
@@ -180,39 +190,21 @@ fn render_sample_content_puts_the_picture_on_the_stage() {
     let sky = px(&img, 100, 60);
     assert!(sky[2] > sky[0] && sky[2] > 150, "sky is blue: {sky:?}");
     let sun = px(&img, 349, 123);
-    assert!(
-        sun[0] > 200 && sun[1] > 170 && sun[2] < 100,
-        "sun is yellow: {sun:?}"
-    );
+    assert!(sun[0] > 200 && sun[1] > 170 && sun[2] < 100, "sun is yellow: {sun:?}");
     let hill = px(&img, 100, 280);
-    assert!(
-        hill[1] > hill[0] + 20 && hill[1] > hill[2] + 20,
-        "hills are green: {hill:?}"
-    );
+    assert!(hill[1] > hill[0] + 20 && hill[1] > hill[2] + 20, "hills are green: {hill:?}");
     let letterbox = px(&img, 250, 8);
-    assert!(
-        near(letterbox, [16, 24, 32], 6),
-        "letterbox is the background colour: {letterbox:?}"
-    );
+    assert!(near(letterbox, [16, 24, 32], 6), "letterbox is the background colour: {letterbox:?}");
     let column = px(&img, 630, 300);
-    assert!(
-        near(column, [38, 46, 54], 6),
-        "widget column panel: {column:?}"
-    );
+    assert!(near(column, [38, 46, 54], 6), "widget column panel: {column:?}");
     let strip = px(&img, 630, 350);
-    assert!(
-        near(strip, [38, 46, 54], 6),
-        "ticker strip panel: {strip:?}"
-    );
+    assert!(near(strip, [38, 46, 54], 6), "ticker strip panel: {strip:?}");
     // The clock in the column: some bright text pixels near its top.
     let bright = (500..640)
         .flat_map(|x| (0..120).map(move |y| (x, y)))
         .filter(|&(x, y)| px(&img, x, y)[0] > 200)
         .count();
-    assert!(
-        bright > 30,
-        "clock text in the widget column ({bright} bright pixels)"
-    );
+    assert!(bright > 30, "clock text in the widget column ({bright} bright pixels)");
 }
 
 #[test]
@@ -259,10 +251,7 @@ fn render_crossfade_mixes_both_slides_and_no_frame_is_blank() {
     let s: String = kinds.iter().collect();
     assert!(!s.contains('?'), "every frame is red, blue or a mix: {s}");
     assert!(s.starts_with('R'), "{s}");
-    assert!(
-        s.contains("RM") && s.contains("MB"),
-        "a crossfade from red to blue: {s}"
-    );
+    assert!(s.contains("RM") && s.contains("MB"), "a crossfade from red to blue: {s}");
 }
 
 #[test]
@@ -279,37 +268,43 @@ fn render_bad_files_never_blank_the_screen() {
     snapshot(
         &cfg,
         &content,
-        &[
-            "--at",
-            "2027-01-04 00:01",
-            "--size",
-            "320x180",
-            "--out",
-            shot.to_str().unwrap(),
-        ],
+        &["--at", "2027-01-04 00:01", "--size", "320x180", "--out", shot.to_str().unwrap()],
     );
     let img = load(&shot);
     let c = px(&img, 160, 90);
-    assert!(
-        c[2] > 150 && c[0] < 80,
-        "the good blue picture shows: {c:?}"
-    );
+    assert!(c[2] > 150 && c[0] < 80, "the good blue picture shows: {c:?}");
 
     let empty = dir.path().join("empty");
     std::fs::create_dir_all(empty.join("default")).unwrap();
     let shot = dir.path().join("empty.png");
-    snapshot(
-        &cfg,
-        &empty,
-        &["--size", "320x180", "--out", shot.to_str().unwrap()],
-    );
+    snapshot(&cfg, &empty, &["--size", "320x180", "--out", shot.to_str().unwrap()]);
     let img = load(&shot);
-    let bright = img
-        .pixels()
-        .filter(|p| p.0[0] > 180 && p.0[1] > 180 && p.0[2] > 180)
-        .count();
-    assert!(
-        bright > 100,
-        "the fallback slide shows its name and clock ({bright} bright pixels)"
-    );
+    let bright = img.pixels().filter(|p| p.0[0] > 180 && p.0[1] > 180 && p.0[2] > 180).count();
+    assert!(bright > 100, "the fallback slide shows its name and clock ({bright} bright pixels)");
+}
+
+#[test]
+fn render_snapshot_follows_the_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    std::fs::create_dir_all(content.join("assembly")).unwrap();
+    write_solid(&content.join("default/red.png"), 160, 90, [255, 0, 0]);
+    write_solid(&content.join("assembly/blue.png"), 160, 90, [0, 0, 255]);
+    std::fs::write(
+        content.join("schedule.toml"),
+        "[[slot]]\nname = \"Assembly\"\nplaylist = \"assembly\"\ndays = \"weekdays\"\nfrom = \"08:00\"\nto = \"09:00\"\n\n[[off]]\nname = \"Night\"\nfrom = \"18:00\"\nto = \"07:00\"\n",
+    )
+    .unwrap();
+    let cfg = write_config(dir.path(), "[layout]\nticker = false\nwidgets = false\n");
+    for (at, want) in [
+        ("2027-01-04 08:30", [0, 0, 255]),
+        ("2027-01-04 10:00", [255, 0, 0]),
+        ("2027-01-04 20:00", [0, 0, 0]),
+    ] {
+        let shot = dir.path().join("s.png");
+        snapshot(&cfg, &content, &["--at", at, "--size", "320x180", "--out", shot.to_str().unwrap()]);
+        let c = px(&load(&shot), 160, 90);
+        assert!(near(c, want, 10), "at {at}: {c:?}, want {want:?}");
+    }
 }

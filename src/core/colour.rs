@@ -45,32 +45,18 @@ const NAMED: &[(&str, Rgb)] = &[
 pub fn parse_colour(text: &str) -> Result<Rgb, String> {
     let t = text.trim();
     if let Some(hex) = t.strip_prefix('#') {
-        let digits: Option<Vec<u8>> = hex
-            .chars()
-            .map(|c| c.to_digit(16).map(|d| d as u8))
-            .collect();
+        let digits: Option<Vec<u8>> = hex.chars().map(|c| c.to_digit(16).map(|d| d as u8)).collect();
         return match digits.as_deref() {
             Some([r, g, b]) => Ok(Rgb::new(r * 17, g * 17, b * 17)),
-            Some([r1, r2, g1, g2, b1, b2]) => {
-                Ok(Rgb::new(r1 * 16 + r2, g1 * 16 + g2, b1 * 16 + b2))
-            }
-            _ => Err(format!(
-                "\"{text}\" is not a colour; write it like \"#1a2b3c\" or \"navy\""
-            )),
+            Some([r1, r2, g1, g2, b1, b2]) => Ok(Rgb::new(r1 * 16 + r2, g1 * 16 + g2, b1 * 16 + b2)),
+            _ => Err(format!("\"{text}\" is not a colour; write it like \"#1a2b3c\" or \"navy\"")),
         };
     }
     let lower = t.to_ascii_lowercase();
-    NAMED
-        .iter()
-        .find(|(n, _)| *n == lower)
-        .map(|(_, c)| *c)
-        .ok_or_else(|| {
-            let names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
-            format!(
-                "\"{text}\" is not a colour; write it like \"#1a2b3c\" or one of {}",
-                names.join(", ")
-            )
-        })
+    NAMED.iter().find(|(n, _)| *n == lower).map(|(_, c)| *c).ok_or_else(|| {
+        let names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
+        format!("\"{text}\" is not a colour; write it like \"#1a2b3c\" or one of {}", names.join(", "))
+    })
 }
 
 #[cfg(test)]

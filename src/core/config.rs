@@ -30,13 +30,7 @@ pub enum Fit {
 }
 
 pub fn parse_transition(s: &str) -> Result<Transition, String> {
-    one_of(
-        s,
-        &[
-            ("crossfade", Transition::Crossfade),
-            ("cut", Transition::Cut),
-        ],
-    )
+    one_of(s, &[("crossfade", Transition::Crossfade), ("cut", Transition::Cut)])
 }
 
 pub fn parse_fit(s: &str) -> Result<Fit, String> {
@@ -81,6 +75,10 @@ pub struct Config {
     pub display: DisplayConfig,
     pub slides: SlidesConfig,
     pub layout: LayoutConfig,
+    /// Run when an `[[off]]` period starts (e.g. "xset dpms force off"); failures are logged.
+    pub power_off_command: Option<String>,
+    /// Run when an `[[off]]` period ends (e.g. "xset dpms force on").
+    pub power_on_command: Option<String>,
 }
 
 impl Default for Config {
@@ -102,22 +100,16 @@ impl Default for Config {
                 fit: Fit::Contain,
                 max_megapixels: 100.0,
             },
-            layout: LayoutConfig {
-                ticker: true,
-                ticker_height: 0.08,
-                widgets: true,
-                widgets_width: 0.22,
-            },
+            layout: LayoutConfig { ticker: true, ticker_height: 0.08, widgets: true, widgets_width: 0.22 },
+            power_off_command: None,
+            power_on_command: None,
         }
     }
 }
 
 /// The machine's own time zone, or UTC when it cannot be told.
 pub fn system_timezone() -> Tz {
-    iana_time_zone::get_timezone()
-        .ok()
-        .and_then(|name| name.parse::<Tz>().ok())
-        .unwrap_or(Tz::UTC)
+    iana_time_zone::get_timezone().ok().and_then(|name| name.parse::<Tz>().ok()).unwrap_or(Tz::UTC)
 }
 
 /// Where `corridor.toml` is looked for when `--config` is not given.
@@ -135,10 +127,7 @@ pub enum ConfigError {
     #[error("the config file {0} does not exist")]
     Missing(PathBuf),
     #[error("cannot read the config file {path}: {source}")]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Unreadable { path: PathBuf, source: std::io::Error },
 }
 
 /// Finds and reads the config: `explicit` if given (it must exist), else the search paths, else defaults.
@@ -149,43 +138,26 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
         None => SEARCH_PATHS.iter().map(PathBuf::from).find(|p| p.is_file()),
     };
     let Some(path) = path else {
-        return Ok(Loaded {
-            config: Config::default(),
-            problems: Vec::new(),
-        });
+        return Ok(Loaded { config: Config::default(), problems: Vec::new() });
     };
-    let text = std::fs::read(&path).map_err(|source| ConfigError::Unreadable {
-        path: path.clone(),
-        source,
-    })?;
+    let text =
+        std::fs::read(&path).map_err(|source| ConfigError::Unreadable { path: path.clone(), source })?;
     let text = String::from_utf8_lossy(&text);
     Ok(parse(&path, &text))
 }
 
 /// Parses config text. Problems are collected; each bad value keeps its default.
 pub fn parse(path: &Path, text: &str) -> Loaded {
-    let mut config = Config {
-        source: Some(path.to_path_buf()),
-        ..Config::default()
-    };
+    let mut config = Config { source: Some(path.to_path_buf()), ..Config::default() };
     let file = match TomlFile::parse(path, text) {
         Ok(f) => f,
         Err(p) => {
-            return Loaded {
-                config,
-                problems: vec![p],
-            };
+            return Loaded { config, problems: vec![p] };
         }
     };
     let mut r = file.reader();
     let root = r.root();
-    r.check_keys(
-        root,
-        "",
-        &[
-            "content", "screen", "timezone", "display", "slides", "layout",
-        ],
-    );
+    r.check_keys(root, "", &["content", "screen", "timezone", "display", "slides", "layout"]);
     if let Some(content) = r.string(root, "content") {
         let p = PathBuf::from(content);
         config.content = match path.parent() {
@@ -197,8 +169,7 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
         config.screen = screen;
     }
     if let Some(tz) = r.parsed(root, "timezone", |s| {
-        s.parse::<Tz>()
-            .map_err(|_| format!("\"{s}\" is not a time zone; write it like \"Europe/London\""))
+        s.parse::<Tz>().map_err(|_| format!("\"{s}\" is not a time zone; write it like \"Europe/London\""))
     }) {
         config.timezone = tz;
     }
@@ -218,13 +189,7 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
         r.check_keys(
             t,
             "slides",
-            &[
-                "default_duration",
-                "transition",
-                "transition_time",
-                "fit",
-                "max_megapixels",
-            ],
+            &["default_duration", "transition", "transition_time", "fit", "max_megapixels"],
         );
         if let Some(v) = r.parsed(t, "default_duration", positive_duration) {
             config.slides.default_duration = v;
@@ -242,20 +207,12 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
             if v > 0.0 {
                 config.slides.max_megapixels = v;
             } else {
-                r.problem(
-                    t,
-                    "max_megapixels",
-                    "`max_megapixels` should be more than 0".into(),
-                );
+                r.problem(t, "max_megapixels", "`max_megapixels` should be more than 0".into());
             }
         }
     }
     if let Some(t) = r.table(root, "layout") {
-        r.check_keys(
-            t,
-            "layout",
-            &["ticker", "ticker_height", "widgets", "widgets_width"],
-        );
+        r.check_keys(t, "layout", &["ticker", "ticker_height", "widgets", "widgets_width"]);
         if let Some(v) = r.boolean(t, "ticker") {
             config.layout.ticker = v;
         }
@@ -269,10 +226,7 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
             config.layout.widgets_width = v;
         }
     }
-    Loaded {
-        config,
-        problems: r.problems,
-    }
+    Loaded { config, problems: r.problems }
 }
 
 fn fraction<'a>(
@@ -285,11 +239,7 @@ fn fraction<'a>(
     if v > 0.0 && v <= max {
         Some(v as f32)
     } else {
-        r.problem(
-            t,
-            key,
-            format!("`{key}` is a fraction of the screen: more than 0 and at most {max}"),
-        );
+        r.problem(t, key, format!("`{key}` is a fraction of the screen: more than 0 and at most {max}"));
         None
     }
 }
@@ -297,9 +247,7 @@ fn fraction<'a>(
 fn positive_duration(s: &str) -> Result<Duration, String> {
     let d = parse_duration(s)?;
     if d < Duration::from_millis(500) {
-        return Err(format!(
-            "\"{s}\" is too short for a slide; use at least \"0.5s\""
-        ));
+        return Err(format!("\"{s}\" is too short for a slide; use at least \"0.5s\""));
     }
     Ok(d)
 }
@@ -366,24 +314,18 @@ widgets_width = 0.25
 
     #[test]
     fn relative_content_is_beside_the_file() {
-        let l = parse(
-            Path::new("/etc/corridor/corridor.toml"),
-            "content = \"media\"",
-        );
+        let l = parse(Path::new("/etc/corridor/corridor.toml"), "content = \"media\"");
         assert_eq!(l.config.content, PathBuf::from("/etc/corridor/media"));
     }
 
     #[test]
     fn bad_values_name_key_and_line_and_keep_defaults() {
-        let text = "screen = \"A\"\n[slides]\ntransition = \"wipe\"\ndefault_duraton = \"5s\"\nfit = \"cover\"\n";
+        let text =
+            "screen = \"A\"\n[slides]\ntransition = \"wipe\"\ndefault_duraton = \"5s\"\nfit = \"cover\"\n";
         let l = parse(Path::new("c.toml"), text);
         assert_eq!(l.problems.len(), 2, "{:?}", l.problems);
         assert_eq!(l.problems[0].line, Some(4));
-        assert!(
-            l.problems[0]
-                .message
-                .contains("did you mean `default_duration`")
-        );
+        assert!(l.problems[0].message.contains("did you mean `default_duration`"));
         assert_eq!(l.problems[1].line, Some(3));
         assert!(l.problems[1].message.contains("transition"));
         assert_eq!(l.config.slides.transition, Transition::Crossfade);
@@ -393,10 +335,8 @@ widgets_width = 0.25
 
     #[test]
     fn bad_timezone_and_size() {
-        let l = parse(
-            Path::new("c.toml"),
-            "timezone = \"Mars/Olympus\"\n[display]\nwindowed_size = \"big\"\n",
-        );
+        let l =
+            parse(Path::new("c.toml"), "timezone = \"Mars/Olympus\"\n[display]\nwindowed_size = \"big\"\n");
         assert_eq!(l.problems.len(), 2);
         assert_eq!(l.problems[0].line, Some(1));
         assert_eq!(l.problems[1].line, Some(3));
@@ -411,9 +351,6 @@ widgets_width = 0.25
 
     #[test]
     fn missing_explicit_file_is_an_error() {
-        assert!(matches!(
-            load(Some(Path::new("/nonexistent/c.toml"))),
-            Err(ConfigError::Missing(_))
-        ));
+        assert!(matches!(load(Some(Path::new("/nonexistent/c.toml"))), Err(ConfigError::Missing(_))));
     }
 }

@@ -10,7 +10,8 @@ use super::config::{Fit, SlidesConfig, Transition, parse_fit, parse_transition};
 use super::duration::parse_duration;
 use super::problems::Problem;
 use super::text::natural_cmp;
-use super::tomlx::TomlFile;
+use super::tomlx::{Reader, TomlFile};
+use super::when::{ItemWhen, parse_date, parse_days, parse_time_range};
 
 /// The playlist that plays when nothing else is scheduled.
 pub const DEFAULT_PLAYLIST: &str = "default";
@@ -55,6 +56,8 @@ pub struct Item {
     pub transition_time: Duration,
     pub fit: Fit,
     pub caption: Option<String>,
+    /// When the item is due (`from`, `until`, `days`, `times` in playlist.toml); always by default.
+    pub when: ItemWhen,
 }
 
 /// A playlist: a folder of the content folder.
@@ -86,10 +89,7 @@ pub enum ScanError {
     #[error("{0} is not a folder; give the content folder with --content")]
     NotAFolder(PathBuf),
     #[error("cannot read the content folder {path}: {source}")]
-    Unreadable {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Unreadable { path: PathBuf, source: std::io::Error },
 }
 
 /// Why a name in a playlist folder is passed over without a word.
@@ -106,11 +106,7 @@ pub fn is_ignored_name(name: &str) -> bool {
 
 /// The kind of slide a file name makes, or a plain-words reason why it makes none.
 pub fn classify(name: &str) -> Result<MediaKind, String> {
-    let ext = Path::new(name)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_lowercase)
-        .unwrap_or_default();
+    let ext = Path::new(name).extension().and_then(|e| e.to_str()).map(str::to_lowercase).unwrap_or_default();
     if IMAGE_EXTENSIONS.contains(&ext.as_str()) {
         Ok(MediaKind::Image)
     } else if NOTICE_EXTENSIONS.contains(&ext.as_str()) {
@@ -120,11 +116,7 @@ pub fn classify(name: &str) -> Result<MediaKind, String> {
     } else {
         Err(format!(
             "corridor cannot show this kind of file; use pictures ({}) or notices (.txt, .md)",
-            IMAGE_EXTENSIONS
-                .iter()
-                .map(|e| format!(".{e}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            IMAGE_EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
         ))
     }
 }
@@ -138,20 +130,11 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
     if !root.is_dir() {
         return Err(ScanError::NotAFolder(root.to_path_buf()));
     }
-    let canonical_root = root
-        .canonicalize()
-        .map_err(|source| ScanError::Unreadable {
-            path: root.to_path_buf(),
-            source,
-        })?;
-    let entries = std::fs::read_dir(root).map_err(|source| ScanError::Unreadable {
-        path: root.to_path_buf(),
-        source,
-    })?;
-    let mut content = Content {
-        root: root.to_path_buf(),
-        ..Content::default()
-    };
+    let canonical_root =
+        root.canonicalize().map_err(|source| ScanError::Unreadable { path: root.to_path_buf(), source })?;
+    let entries = std::fs::read_dir(root)
+        .map_err(|source| ScanError::Unreadable { path: root.to_path_buf(), source })?;
+    let mut content = Content { root: root.to_path_buf(), ..Content::default() };
     let mut names: Vec<(String, PathBuf)> = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -162,9 +145,7 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
         if path.is_dir() {
             match inside_root(&path, &canonical_root) {
                 Ok(()) => names.push((name, path)),
-                Err(msg) => content
-                    .problems
-                    .push(Problem::error(PathBuf::from(&name), msg)),
+                Err(msg) => content.problems.push(Problem::error(PathBuf::from(&name), msg)),
             }
         } else if !RESERVED_FILES.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
             content.problems.push(Problem::warning(
@@ -175,14 +156,7 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
     }
     names.sort_by(|a, b| natural_cmp(&a.0, &b.0));
     for (name, path) in names {
-        let playlist = scan_playlist(
-            &name,
-            &path,
-            root,
-            &canonical_root,
-            defaults,
-            &mut content.problems,
-        );
+        let playlist = scan_playlist(&name, &path, root, &canonical_root, defaults, &mut content.problems);
         content.playlists.insert(name, playlist);
     }
     if !content.playlists.contains_key(DEFAULT_PLAYLIST) {
@@ -225,11 +199,7 @@ fn scan_playlist(
         transition_time: defaults.transition_time,
         fit: defaults.fit,
     };
-    let mut playlist = Playlist {
-        name: name.to_string(),
-        items: Vec::new(),
-        shuffle: false,
-    };
+    let mut playlist = Playlist { name: name.to_string(), items: Vec::new(), shuffle: false };
 
     // Files of the folder, in natural order, with the reasons some cannot play.
     let mut files: Vec<(String, PathBuf, MediaKind)> = Vec::new();
@@ -259,10 +229,7 @@ fn scan_playlist(
             }
         }
         Err(e) => {
-            problems.push(Problem::error(
-                rel(dir),
-                format!("cannot read this playlist folder: {e}"),
-            ));
+            problems.push(Problem::error(rel(dir), format!("cannot read this playlist folder: {e}")));
             return playlist;
         }
     }
@@ -285,14 +252,7 @@ fn scan_playlist(
                         r.check_keys(
                             t,
                             "",
-                            &[
-                                "duration",
-                                "transition",
-                                "transition_time",
-                                "fit",
-                                "shuffle",
-                                "item",
-                            ],
+                            &["duration", "transition", "transition_time", "fit", "shuffle", "item"],
                         );
                         if let Some(d) = r.parsed(t, "duration", slide_duration) {
                             pd.duration = d;
@@ -320,18 +280,29 @@ fn scan_playlist(
                                 if entry.get("file").is_none() {
                                     r.problem_at(
                                         line,
-                                        "this [[item]] has no `file = \"...\"`; it is skipped"
-                                            .into(),
+                                        "this [[item]] has no `file = \"...\"`; it is skipped".into(),
                                     );
                                 }
                                 continue;
                             };
                             let Some(path) = listed_path(dir, &file_name) else {
-                                r.problem(entry, "file", format!("\"{file_name}\" leads outside the playlist folder; it is not shown"));
+                                r.problem(
+                                    entry,
+                                    "file",
+                                    format!(
+                                        "\"{file_name}\" leads outside the playlist folder; it is not shown"
+                                    ),
+                                );
                                 continue;
                             };
                             if !path.is_file() {
-                                r.problem(entry, "file", format!("\"{file_name}\" is not in this playlist folder; check the spelling"));
+                                r.problem(
+                                    entry,
+                                    "file",
+                                    format!(
+                                        "\"{file_name}\" is not in this playlist folder; check the spelling"
+                                    ),
+                                );
                                 continue;
                             }
                             if let Err(msg) = inside_root(&path, canonical_root) {
@@ -349,17 +320,14 @@ fn scan_playlist(
                                 rel: rel(&path),
                                 path,
                                 kind,
-                                duration: r
-                                    .parsed(entry, "duration", slide_duration)
-                                    .unwrap_or(pd.duration),
+                                duration: r.parsed(entry, "duration", slide_duration).unwrap_or(pd.duration),
                                 transition: r
                                     .parsed(entry, "transition", parse_transition)
                                     .unwrap_or(pd.transition),
                                 transition_time: pd.transition_time,
                                 fit: r.parsed(entry, "fit", parse_fit).unwrap_or(pd.fit),
-                                caption: r
-                                    .string(entry, "caption")
-                                    .filter(|c| !c.trim().is_empty()),
+                                caption: r.string(entry, "caption").filter(|c| !c.trim().is_empty()),
+                                when: read_when(&mut r, entry),
                             });
                         }
                         problems.extend(r.problems);
@@ -387,6 +355,7 @@ fn scan_playlist(
             transition_time: pd.transition_time,
             fit: pd.fit,
             caption: None,
+            when: ItemWhen::default(),
         });
     }
     if playlist.items.is_empty() {
@@ -398,12 +367,40 @@ fn scan_playlist(
     playlist
 }
 
+/// The `from`, `until`, `days` and `times` of an [[item]].
+fn read_when<'a>(r: &mut Reader<'a>, entry: &'a toml_edit::Table) -> ItemWhen {
+    let mut when = ItemWhen {
+        from: r.parsed(entry, "from", parse_date),
+        until: r.parsed(entry, "until", parse_date),
+        days: None,
+        times: Vec::new(),
+    };
+    if let (Some(a), Some(b)) = (when.from, when.until) {
+        if b < a {
+            r.problem(entry, "until", "`until` comes before `from`; the item would never show".into());
+        }
+    }
+    if let Some(words) = r.strings(entry, "days") {
+        match parse_days(&words.join(",")) {
+            Ok(d) => when.days = Some(d),
+            Err(e) => r.problem(entry, "days", format!("`days`: {e}")),
+        }
+    }
+    if let Some(ranges) = r.strings(entry, "times") {
+        for text in ranges {
+            match parse_time_range(&text) {
+                Ok(range) => when.times.push(range),
+                Err(e) => r.problem(entry, "times", format!("`times`: {e}")),
+            }
+        }
+    }
+    when
+}
+
 fn slide_duration(s: &str) -> Result<Duration, String> {
     let d = parse_duration(s)?;
     if d < Duration::from_millis(500) {
-        return Err(format!(
-            "\"{s}\" is too short for a slide; use at least \"0.5s\""
-        ));
+        return Err(format!("\"{s}\" is too short for a slide; use at least \"0.5s\""));
     }
     Ok(d)
 }
@@ -432,14 +429,7 @@ mod tests {
 
     #[test]
     fn ignored_names() {
-        for n in [
-            ".hidden.jpg",
-            "~$report.docx",
-            "a.jpg.part",
-            "x.TMP",
-            "big.jpg.crdownload",
-            "Thumbs.db",
-        ] {
+        for n in [".hidden.jpg", "~$report.docx", "a.jpg.part", "x.TMP", "big.jpg.crdownload", "Thumbs.db"] {
             assert!(is_ignored_name(n), "{n}");
         }
         assert!(!is_ignored_name("photo.jpg"));
@@ -448,10 +438,7 @@ mod tests {
     #[test]
     fn listed_paths_cannot_climb() {
         let d = Path::new("/c/default");
-        assert_eq!(
-            listed_path(d, "a.jpg"),
-            Some(PathBuf::from("/c/default/a.jpg"))
-        );
+        assert_eq!(listed_path(d, "a.jpg"), Some(PathBuf::from("/c/default/a.jpg")));
         assert_eq!(listed_path(d, "../b/a.jpg"), None);
         assert_eq!(listed_path(d, "/etc/passwd"), None);
     }

@@ -52,12 +52,7 @@ pub enum MediaError {
     #[error(
         "the picture is {width}x{height} ({mp:.0} megapixels), more than the limit of {limit:.0}; save a smaller copy"
     )]
-    TooManyPixels {
-        width: u32,
-        height: u32,
-        mp: f64,
-        limit: f64,
-    },
+    TooManyPixels { width: u32, height: u32, mp: f64, limit: f64 },
     #[error(
         "this is not a picture corridor can read (PNG, JPEG, WebP, GIF, BMP); it may be another kind of file renamed"
     )]
@@ -101,18 +96,10 @@ pub fn read_notice(path: &Path) -> Result<Notice, MediaError> {
 
 /// Splits notice text into heading and body; None when there is no heading.
 pub fn parse_notice(text: &str) -> Option<Notice> {
-    let clean: String = text
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .take(MAX_NOTICE_CHARS)
-        .collect();
+    let clean: String =
+        text.chars().filter(|c| !c.is_control() || *c == '\n').take(MAX_NOTICE_CHARS).collect();
     let mut lines = clean.lines().skip_while(|l| l.trim().is_empty());
-    let heading = lines
-        .next()?
-        .trim()
-        .trim_start_matches('#')
-        .trim()
-        .to_string();
+    let heading = lines.next()?.trim().trim_start_matches('#').trim().to_string();
     if heading.is_empty() {
         return None;
     }
@@ -128,12 +115,7 @@ pub fn parse_notice(text: &str) -> Option<Notice> {
 }
 
 /// Decodes a picture file and scales it for a stage of `stage` pixels.
-pub fn decode_image(
-    path: &Path,
-    stage: (u32, u32),
-    fit: Fit,
-    limits: Limits,
-) -> Result<Frame, MediaError> {
+pub fn decode_image(path: &Path, stage: (u32, u32), fit: Fit, limits: Limits) -> Result<Frame, MediaError> {
     let bytes = read_bytes(path)?;
     decode_image_bytes(&bytes, stage, fit, limits)
 }
@@ -165,12 +147,7 @@ pub fn decode_image_bytes(
 fn check_pixels(width: u32, height: u32, limits: Limits) -> Result<(), MediaError> {
     let mp = width as f64 * height as f64 / 1.0e6;
     if mp > limits.max_megapixels {
-        return Err(MediaError::TooManyPixels {
-            width,
-            height,
-            mp,
-            limit: limits.max_megapixels,
-        });
+        return Err(MediaError::TooManyPixels { width, height, mp, limit: limits.max_megapixels });
     }
     if width == 0 || height == 0 {
         return Err(MediaError::Corrupt("it says it has no pixels".into()));
@@ -209,37 +186,23 @@ fn decode_jpeg_scaled(
     limits: Limits,
 ) -> Result<Option<(DynamicImage, Orientation)>, MediaError> {
     let mut dec = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    dec.read_info()
-        .map_err(|e| MediaError::Corrupt(e.to_string()))?;
+    dec.read_info().map_err(|e| MediaError::Corrupt(e.to_string()))?;
     let Some(info) = dec.info() else {
         return Err(MediaError::Corrupt("no picture header".into()));
     };
     let (w, h) = (info.width as u32, info.height as u32);
     check_pixels(w, h, limits)?;
-    if !matches!(
-        info.pixel_format,
-        jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8
-    ) {
+    if !matches!(info.pixel_format, jpeg_decoder::PixelFormat::RGB24 | jpeg_decoder::PixelFormat::L8) {
         return Ok(None);
     }
-    let orientation = dec
-        .exif_data()
-        .and_then(Orientation::from_exif_chunk)
-        .unwrap_or(Orientation::NoTransforms);
-    let target = if swaps_axes(orientation) {
-        (stage.1, stage.0)
-    } else {
-        stage
-    };
+    let orientation =
+        dec.exif_data().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
+    let target = if swaps_axes(orientation) { (stage.1, stage.0) } else { stage };
     let s = fit_scale(w, h, target, fit);
     let want_w = ((w as f64 * s).ceil() as u32).clamp(1, u16::MAX as u32) as u16;
     let want_h = ((h as f64 * s).ceil() as u32).clamp(1, u16::MAX as u32) as u16;
-    let (sw, sh) = dec
-        .scale(want_w, want_h)
-        .map_err(|e| MediaError::Corrupt(e.to_string()))?;
-    let pixels = dec
-        .decode()
-        .map_err(|e| MediaError::Corrupt(e.to_string()))?;
+    let (sw, sh) = dec.scale(want_w, want_h).map_err(|e| MediaError::Corrupt(e.to_string()))?;
+    let pixels = dec.decode().map_err(|e| MediaError::Corrupt(e.to_string()))?;
     let (sw, sh) = (sw as u32, sh as u32);
     let img = match info.pixel_format {
         jpeg_decoder::PixelFormat::RGB24 => {
@@ -258,11 +221,7 @@ fn decode_generic(
 ) -> Result<(DynamicImage, Orientation), MediaError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut l = image::Limits::default();
-    l.max_alloc = Some(
-        ((limits.max_megapixels * 1.0e6) as u64)
-            .saturating_mul(8)
-            .max(64 * 1024 * 1024),
-    );
+    l.max_alloc = Some(((limits.max_megapixels * 1.0e6) as u64).saturating_mul(8).max(64 * 1024 * 1024));
     reader.limits(l);
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
     let (w, h) = decoder.dimensions();
@@ -275,9 +234,7 @@ fn decode_generic(
 fn corrupt(e: image::ImageError) -> MediaError {
     match e {
         image::ImageError::Unsupported(_) => MediaError::Unsupported,
-        image::ImageError::Limits(_) => {
-            MediaError::Corrupt("it needs more memory than allowed".into())
-        }
+        image::ImageError::Limits(_) => MediaError::Corrupt("it needs more memory than allowed".into()),
         other => MediaError::Corrupt(other.to_string()),
     }
 }
@@ -286,10 +243,7 @@ fn corrupt(e: image::ImageError) -> MediaError {
 fn fit_to_stage(img: RgbaImage, stage: (u32, u32), fit: Fit) -> Frame {
     let (w, h) = img.dimensions();
     let s = fit_scale(w, h, stage, fit);
-    let (nw, nh) = (
-        ((w as f64 * s).round() as u32).max(1),
-        ((h as f64 * s).round() as u32).max(1),
-    );
+    let (nw, nh) = (((w as f64 * s).round() as u32).max(1), ((h as f64 * s).round() as u32).max(1));
     let mut img = if (nw, nh) != (w, h) {
         image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle)
     } else {
@@ -308,20 +262,14 @@ fn fit_to_stage(img: RgbaImage, stage: (u32, u32), fit: Fit) -> Frame {
         }
     }
     let (width, height) = img.dimensions();
-    Frame {
-        width,
-        height,
-        rgba: img.into_raw(),
-    }
+    Frame { width, height, rgba: img.into_raw() }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const LIMITS: Limits = Limits {
-        max_megapixels: 100.0,
-    };
+    const LIMITS: Limits = Limits { max_megapixels: 100.0 };
 
     fn png_bytes(w: u32, h: u32, colour: [u8; 4]) -> Vec<u8> {
         let img = RgbaImage::from_pixel(w, h, image::Rgba(colour));
@@ -332,11 +280,7 @@ mod tests {
 
     fn jpeg_bytes(w: u32, h: u32) -> Vec<u8> {
         let img = image::RgbImage::from_fn(w, h, |x, _| {
-            if x < w / 2 {
-                image::Rgb([250, 0, 0])
-            } else {
-                image::Rgb([0, 0, 250])
-            }
+            if x < w / 2 { image::Rgb([250, 0, 0]) } else { image::Rgb([0, 0, 250]) }
         });
         let mut out = Cursor::new(Vec::new());
         img.write_to(&mut out, ImageFormat::Jpeg).expect("encode");
@@ -345,58 +289,34 @@ mod tests {
 
     #[test]
     fn contain_scales_down_keeping_shape() {
-        let f = decode_image_bytes(
-            &png_bytes(400, 200, [1, 2, 3, 255]),
-            (100, 100),
-            Fit::Contain,
-            LIMITS,
-        )
-        .unwrap();
+        let f = decode_image_bytes(&png_bytes(400, 200, [1, 2, 3, 255]), (100, 100), Fit::Contain, LIMITS)
+            .unwrap();
         assert_eq!((f.width, f.height), (100, 50));
         assert_eq!(f.rgba.len(), 100 * 50 * 4);
     }
 
     #[test]
     fn cover_crops_to_stage_shape() {
-        let f = decode_image_bytes(
-            &png_bytes(400, 200, [1, 2, 3, 255]),
-            (100, 100),
-            Fit::Cover,
-            LIMITS,
-        )
-        .unwrap();
+        let f =
+            decode_image_bytes(&png_bytes(400, 200, [1, 2, 3, 255]), (100, 100), Fit::Cover, LIMITS).unwrap();
         assert_eq!((f.width, f.height), (100, 100));
     }
 
     #[test]
     fn small_pictures_are_not_enlarged() {
-        let f = decode_image_bytes(
-            &png_bytes(40, 20, [1, 2, 3, 255]),
-            (1920, 1080),
-            Fit::Contain,
-            LIMITS,
-        )
-        .unwrap();
+        let f = decode_image_bytes(&png_bytes(40, 20, [1, 2, 3, 255]), (1920, 1080), Fit::Contain, LIMITS)
+            .unwrap();
         assert_eq!((f.width, f.height), (40, 20));
     }
 
     #[test]
     fn jpeg_is_decoded_at_reduced_scale() {
-        let f =
-            decode_image_bytes(&jpeg_bytes(1600, 800), (200, 200), Fit::Contain, LIMITS).unwrap();
+        let f = decode_image_bytes(&jpeg_bytes(1600, 800), (200, 200), Fit::Contain, LIMITS).unwrap();
         assert_eq!((f.width, f.height), (200, 100));
         // left half red, right half blue
         let px = |x: u32, y: u32| &f.rgba[((y * f.width + x) * 4) as usize..][..3];
-        assert!(
-            px(10, 50)[0] > 200 && px(10, 50)[2] < 60,
-            "{:?}",
-            px(10, 50)
-        );
-        assert!(
-            px(190, 50)[2] > 200 && px(190, 50)[0] < 60,
-            "{:?}",
-            px(190, 50)
-        );
+        assert!(px(10, 50)[0] > 200 && px(10, 50)[2] < 60, "{:?}", px(10, 50));
+        assert!(px(190, 50)[2] > 200 && px(190, 50)[0] < 60, "{:?}", px(190, 50));
     }
 
     #[test]
@@ -405,14 +325,9 @@ mod tests {
             &png_bytes(2000, 1000, [0; 4]),
             (100, 100),
             Fit::Contain,
-            Limits {
-                max_megapixels: 1.0,
-            },
+            Limits { max_megapixels: 1.0 },
         );
-        assert!(
-            matches!(err, Err(MediaError::TooManyPixels { .. })),
-            "{err:?}"
-        );
+        assert!(matches!(err, Err(MediaError::TooManyPixels { .. })), "{err:?}");
     }
 
     #[test]
@@ -431,8 +346,7 @@ mod tests {
 
     #[test]
     fn notices() {
-        let n =
-            parse_notice("\n# Book fair\r\nFriday in the **hall**\n\n## Bring coins\n").unwrap();
+        let n = parse_notice("\n# Book fair\r\nFriday in the **hall**\n\n## Bring coins\n").unwrap();
         assert_eq!(n.heading, "Book fair");
         assert_eq!(n.body, "Friday in the hall\n\nBring coins");
         assert_eq!(parse_notice("  \n\n"), None);

@@ -7,6 +7,8 @@ pub mod content;
 pub mod duration;
 pub mod media;
 pub mod problems;
+pub mod schedule;
 pub mod show;
 pub mod text;
 pub mod tomlx;
+pub mod when;

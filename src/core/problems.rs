@@ -27,21 +27,11 @@ pub struct Problem {
 
 impl Problem {
     pub fn error(file: impl Into<Option<PathBuf>>, message: impl Into<String>) -> Self {
-        Self {
-            file: file.into(),
-            line: None,
-            message: message.into(),
-            severity: Severity::Error,
-        }
+        Self { file: file.into(), line: None, message: message.into(), severity: Severity::Error }
     }
 
     pub fn warning(file: impl Into<Option<PathBuf>>, message: impl Into<String>) -> Self {
-        Self {
-            file: file.into(),
-            line: None,
-            message: message.into(),
-            severity: Severity::Warning,
-        }
+        Self { file: file.into(), line: None, message: message.into(), severity: Severity::Warning }
     }
 
     pub fn at_line(mut self, line: Option<usize>) -> Self {

@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
+
 use super::config::Transition;
 use super::content::{Item, Playlist};
 
@@ -16,11 +18,7 @@ pub type RequestId = u64;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     /// The prepared slide `id` goes on screen, over the old one, with this transition.
-    Show {
-        id: RequestId,
-        transition: Transition,
-        time: Duration,
-    },
+    Show { id: RequestId, transition: Transition, time: Duration },
     /// The transition is over: the old slide can go.
     TransitionDone,
 }
@@ -53,8 +51,8 @@ pub struct Show {
     fade: Option<Fade>,
     failures_in_row: usize,
     next_id: RequestId,
-    /// A playlist waiting for the current slide to finish.
-    queued: Option<Playlist>,
+    /// Nothing was due when last asked: do not look again before this local time.
+    idle_until: Option<NaiveDateTime>,
 }
 
 impl Show {
@@ -73,7 +71,7 @@ impl Show {
             fade: None,
             failures_in_row: 0,
             next_id: 1,
-            queued: None,
+            idle_until: None,
         };
         show.loop_no = start.0;
         show.order = order_for(&show.playlist, seed, start.0);
@@ -117,33 +115,44 @@ impl Show {
 
     /// True when nothing in the playlist can be shown (empty, or every file failed in a row).
     pub fn nothing_to_show(&self) -> bool {
-        self.current.is_none() && self.pending.is_none() && self.exhausted()
+        self.current.is_none() && self.pending.is_none() && (self.exhausted() || self.idle_until.is_some())
     }
 
     fn exhausted(&self) -> bool {
         self.order.is_empty() || self.failures_in_row >= self.order.len()
     }
 
-    /// The next item to decode, if one is wanted now. Call until it returns None.
-    pub fn request(&mut self) -> Option<(RequestId, Item)> {
+    /// The next item to decode, if one is wanted now (local time `now`: items not due then are
+    /// passed over). Call until it returns None.
+    pub fn request(&mut self, now: NaiveDateTime) -> Option<(RequestId, Item)> {
         if self.pending.is_some() || self.fade.is_some() || self.exhausted() {
             return None;
         }
-        if self.pos >= self.order.len() {
-            self.loop_no += 1;
-            self.order = order_for(&self.playlist, self.seed, self.loop_no);
-            self.pos = 0;
+        if self.idle_until.is_some_and(|t| now < t) {
+            return None;
         }
-        let item = self.playlist.items.get(*self.order.get(self.pos)?)?.clone();
-        self.pos += 1;
-        let id = self.next_id;
-        self.next_id += 1;
-        self.pending = Some(Pending {
-            id,
-            item: item.clone(),
-            ready: false,
-        });
-        Some((id, item))
+        for _ in 0..self.order.len() {
+            if self.pos >= self.order.len() {
+                self.loop_no += 1;
+                self.order = order_for(&self.playlist, self.seed, self.loop_no);
+                self.pos = 0;
+            }
+            let idx = *self.order.get(self.pos)?;
+            self.pos += 1;
+            let Some(item) = self.playlist.items.get(idx) else { continue };
+            if !item.when.is_due(now) {
+                continue;
+            }
+            let item = item.clone();
+            let id = self.next_id;
+            self.next_id += 1;
+            self.idle_until = None;
+            self.pending = Some(Pending { id, item: item.clone(), ready: false });
+            return Some((id, item));
+        }
+        // Nothing is due now: look again in a little while.
+        self.idle_until = Some(now + chrono::Duration::seconds(30));
+        None
     }
 
     /// The decode of request `id` finished: `ok` says whether it can be shown.
@@ -163,7 +172,7 @@ impl Show {
     /// Replaces the playlist. The slide on screen finishes its time, then the new playlist starts
     /// at its first item; with `interrupt`, the new playlist starts as soon as its first slide is ready.
     pub fn switch_to(&mut self, playlist: Playlist, interrupt: bool) {
-        self.queued = None;
+        self.idle_until = None;
         self.failures_in_row = 0;
         self.pending = None;
         self.order = order_for(&playlist, self.seed, 0);
@@ -207,16 +216,9 @@ impl Show {
         self.current = Some((p.id, p.item));
         self.shown = Duration::ZERO;
         if transition == Transition::Crossfade && !time.is_zero() {
-            self.fade = Some(Fade {
-                elapsed: Duration::ZERO,
-                total: time,
-            });
+            self.fade = Some(Fade { elapsed: Duration::ZERO, total: time });
         }
-        Some(Change::Show {
-            id: p.id,
-            transition,
-            time,
-        })
+        Some(Change::Show { id: p.id, transition, time })
     }
 }
 
@@ -280,7 +282,12 @@ mod tests {
             transition_time: Duration::from_millis(800),
             fit: Fit::Contain,
             caption: None,
+            when: Default::default(),
         }
+    }
+
+    fn t0() -> NaiveDateTime {
+        NaiveDateTime::parse_from_str("2027-01-04 09:00", "%Y-%m-%d %H:%M").unwrap()
     }
 
     fn playlist(names: &[&str]) -> Playlist {
@@ -292,14 +299,12 @@ mod tests {
     }
 
     fn name(show: &Show) -> String {
-        show.current()
-            .map(|i| i.rel.display().to_string())
-            .unwrap_or_default()
+        show.current().map(|i| i.rel.display().to_string()).unwrap_or_default()
     }
 
     /// Requests and immediately marks everything loaded, like an instant decoder.
     fn feed(show: &mut Show) {
-        while let Some((id, _)) = show.request() {
+        while let Some((id, _)) = show.request(t0()) {
             show.loaded(id, true);
         }
     }
@@ -308,13 +313,7 @@ mod tests {
     fn plays_in_order_and_loops_with_crossfades() {
         let mut show = Show::new(playlist(&["a", "b", "c"]), 0, (0, 0));
         feed(&mut show);
-        assert!(matches!(
-            show.tick(Duration::ZERO),
-            Some(Change::Show {
-                transition: Transition::Cut,
-                ..
-            })
-        ));
+        assert!(matches!(show.tick(Duration::ZERO), Some(Change::Show { transition: Transition::Cut, .. })));
         assert_eq!(name(&show), "a");
         let mut seen = vec![name(&show)];
         for _ in 0..(35 * 10) {
@@ -332,18 +331,11 @@ mod tests {
         let mut show = Show::new(playlist(&["a", "b"]), 0, (0, 0));
         feed(&mut show);
         show.tick(Duration::ZERO);
-        let (id, _) = show.request().expect("b wanted");
-        assert_eq!(
-            show.tick(Duration::from_secs(60)),
-            None,
-            "b not ready: a holds"
-        );
+        let (id, _) = show.request(t0()).expect("b wanted");
+        assert_eq!(show.tick(Duration::from_secs(60)), None, "b not ready: a holds");
         assert_eq!(name(&show), "a");
         show.loaded(id, true);
-        assert!(matches!(
-            show.tick(Duration::from_millis(1)),
-            Some(Change::Show { .. })
-        ));
+        assert!(matches!(show.tick(Duration::from_millis(1)), Some(Change::Show { .. })));
         assert_eq!(name(&show), "b");
     }
 
@@ -352,10 +344,10 @@ mod tests {
         let mut show = Show::new(playlist(&["a", "bad", "c"]), 0, (0, 0));
         feed(&mut show);
         show.tick(Duration::ZERO);
-        let (id, item) = show.request().expect("next");
+        let (id, item) = show.request(t0()).expect("next");
         assert_eq!(item.rel, PathBuf::from("bad"));
         show.loaded(id, false);
-        let (id, item) = show.request().expect("next after bad");
+        let (id, item) = show.request(t0()).expect("next after bad");
         assert_eq!(item.rel, PathBuf::from("c"));
         show.loaded(id, true);
         show.tick(Duration::from_secs(10));
@@ -366,7 +358,7 @@ mod tests {
     fn all_failing_means_nothing_to_show_and_no_busy_loop() {
         let mut show = Show::new(playlist(&["x", "y"]), 0, (0, 0));
         let mut requests = 0;
-        while let Some((id, _)) = show.request() {
+        while let Some((id, _)) = show.request(t0()) {
             show.loaded(id, false);
             requests += 1;
             assert!(requests < 10);
@@ -386,10 +378,7 @@ mod tests {
         show.tick(Duration::from_millis(400));
         let p = show.transition_progress().expect("fading");
         assert!((p - 0.5).abs() < 0.01, "{p}");
-        assert_eq!(
-            show.tick(Duration::from_millis(400)),
-            Some(Change::TransitionDone)
-        );
+        assert_eq!(show.tick(Duration::from_millis(400)), Some(Change::TransitionDone));
         assert_eq!(show.transition_progress(), None);
     }
 
@@ -404,6 +393,27 @@ mod tests {
         assert_eq!(name(&show), "a");
         show.tick(Duration::from_secs(5));
         assert_eq!(name(&show), "x");
+    }
+
+    #[test]
+    fn items_not_due_are_passed_over() {
+        let mut p = playlist(&["a", "poster", "c"]);
+        p.items[1].when.until = chrono::NaiveDate::from_ymd_opt(2027, 1, 1);
+        let mut show = Show::new(p, 0, (0, 0));
+        let mut names = Vec::new();
+        for _ in 0..4 {
+            let (id, item) = show.request(t0()).expect("an item");
+            names.push(item.rel.display().to_string());
+            show.loaded(id, true);
+            show.tick(Duration::from_secs(10));
+            show.tick(Duration::from_secs(1)); // the crossfade
+        }
+        assert_eq!(names, ["a", "c", "a", "c"]);
+        let mut none_due = playlist(&["poster"]);
+        none_due.items[0].when.from = chrono::NaiveDate::from_ymd_opt(2030, 1, 1);
+        let mut show = Show::new(none_due, 0, (0, 0));
+        assert!(show.request(t0()).is_none());
+        assert!(show.nothing_to_show());
     }
 
     #[test]

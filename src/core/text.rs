@@ -3,8 +3,8 @@
 
 /// Windows-1252 characters for bytes 0x80..=0x9F (the rest of the range matches Latin-1).
 const CP1252_HIGH: [char; 32] = [
-    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
-    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}', '\u{90}',
+    '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
 ];
 
 /// Decodes bytes as UTF-8 (a BOM is dropped) or, when they are not UTF-8, as Windows-1252.
@@ -71,10 +71,7 @@ mod tests {
 
     #[test]
     fn utf8_bom_and_crlf() {
-        assert_eq!(
-            decode_text(b"\xEF\xBB\xBFHello\r\nWorld\r\n"),
-            "Hello\nWorld\n"
-        );
+        assert_eq!(decode_text(b"\xEF\xBB\xBFHello\r\nWorld\r\n"), "Hello\nWorld\n");
     }
 
     #[test]
@@ -84,23 +81,8 @@ mod tests {
 
     #[test]
     fn natural_order() {
-        let mut v = vec![
-            "photo10.jpg",
-            "photo2.jpg",
-            "Photo1.jpg",
-            "a.jpg",
-            "photo02b.jpg",
-        ];
+        let mut v = vec!["photo10.jpg", "photo2.jpg", "Photo1.jpg", "a.jpg", "photo02b.jpg"];
         v.sort_by(|a, b| natural_cmp(a, b));
-        assert_eq!(
-            v,
-            [
-                "a.jpg",
-                "Photo1.jpg",
-                "photo2.jpg",
-                "photo02b.jpg",
-                "photo10.jpg"
-            ]
-        );
+        assert_eq!(v, ["a.jpg", "Photo1.jpg", "photo2.jpg", "photo02b.jpg", "photo10.jpg"]);
     }
 }

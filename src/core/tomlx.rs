@@ -21,18 +21,12 @@ impl TomlFile {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text).to_string();
         let line_index = LineIndex::new(&text);
         match ImDocument::parse(text) {
-            Ok(doc) => Ok(Self {
-                path: path.to_path_buf(),
-                doc,
-            }),
+            Ok(doc) => Ok(Self { path: path.to_path_buf(), doc }),
             Err(e) => {
                 let line = e.span().map(|s| line_index.line(s.start));
                 let msg = e.message().trim().to_string();
-                Err(Problem::error(
-                    path.to_path_buf(),
-                    format!("this file is not valid TOML: {msg}"),
-                )
-                .at_line(line))
+                Err(Problem::error(path.to_path_buf(), format!("this file is not valid TOML: {msg}"))
+                    .at_line(line))
             }
         }
     }
@@ -43,11 +37,7 @@ impl TomlFile {
 
     /// Stage two: a reader that collects problems as it goes.
     pub fn reader(&self) -> Reader<'_> {
-        Reader {
-            file: self,
-            lines: LineIndex::new(self.doc.raw()),
-            problems: Vec::new(),
-        }
+        Reader { file: self, lines: LineIndex::new(self.doc.raw()), problems: Vec::new() }
     }
 }
 
@@ -92,22 +82,17 @@ impl<'a> Reader<'a> {
     }
 
     fn key_line(&self, t: &Table, key: &str) -> Option<usize> {
-        let span = t
-            .key(key)
-            .and_then(|k| k.span())
-            .or_else(|| t.get(key).and_then(Item::span));
+        let span = t.key(key).and_then(|k| k.span()).or_else(|| t.get(key).and_then(Item::span));
         self.line(span).or_else(|| self.table_line(t))
     }
 
     pub fn problem(&mut self, t: &Table, key: &str, message: String) {
         let line = self.key_line(t, key);
-        self.problems
-            .push(Problem::error(self.file.path.clone(), message).at_line(line));
+        self.problems.push(Problem::error(self.file.path.clone(), message).at_line(line));
     }
 
     pub fn problem_at(&mut self, line: Option<usize>, message: String) {
-        self.problems
-            .push(Problem::error(self.file.path.clone(), message).at_line(line));
+        self.problems.push(Problem::error(self.file.path.clone(), message).at_line(line));
     }
 
     /// Reports every key of `t` that is not in `known`, suggesting the closest known one.
@@ -116,11 +101,7 @@ impl<'a> Reader<'a> {
             if known.contains(&key) {
                 continue;
             }
-            let place = if section.is_empty() {
-                String::new()
-            } else {
-                format!(" in [{section}]")
-            };
+            let place = if section.is_empty() { String::new() } else { format!(" in [{section}]") };
             let mut msg = format!("unknown setting `{key}`{place}");
             if let Some(best) = suggest(key, known) {
                 msg.push_str(&format!("; did you mean `{best}`?"));
@@ -136,11 +117,7 @@ impl<'a> Reader<'a> {
         match t.get(key)? {
             Item::Table(sub) => Some(sub),
             _ => {
-                self.problem(
-                    t,
-                    key,
-                    format!("`{key}` should be a section written [{key}]"),
-                );
+                self.problem(t, key, format!("`{key}` should be a section written [{key}]"));
                 None
             }
         }
@@ -152,25 +129,18 @@ impl<'a> Reader<'a> {
             None => Vec::new(),
             Some(Item::ArrayOfTables(arr)) => arr.iter().collect(),
             Some(_) => {
-                self.problem(
-                    t,
-                    key,
-                    format!("`{key}` should be a list of entries, each written [[{key}]]"),
-                );
+                self.problem(t, key, format!("`{key}` should be a list of entries, each written [[{key}]]"));
                 Vec::new()
             }
         }
     }
 
-    fn value(&mut self, t: &'a Table, key: &str) -> Option<&'a Value> {
+    /// The raw value of `key`, for values that may take several shapes; a section is a problem.
+    pub fn value(&mut self, t: &'a Table, key: &str) -> Option<&'a Value> {
         match t.get(key)? {
             Item::Value(v) => Some(v),
             _ => {
-                self.problem(
-                    t,
-                    key,
-                    format!("`{key}` should be a single value, not a section"),
-                );
+                self.problem(t, key, format!("`{key}` should be a single value, not a section"));
                 None
             }
         }
@@ -181,14 +151,24 @@ impl<'a> Reader<'a> {
         match v.as_str() {
             Some(s) => Some(s.to_string()),
             None => {
-                self.problem(
-                    t,
-                    key,
-                    format!("`{key}` should be text in quotes, like {key} = \"...\""),
-                );
+                self.problem(t, key, format!("`{key}` should be text in quotes, like {key} = \"...\""));
                 None
             }
         }
+    }
+
+    /// Text, or a list of texts: `days = "mon"` and `days = ["mon", "wed"]` both work.
+    pub fn strings(&mut self, t: &'a Table, key: &str) -> Option<Vec<String>> {
+        let v = self.value(t, key)?;
+        if let Some(s) = v.as_str() {
+            return Some(vec![s.to_string()]);
+        }
+        let list: Option<Vec<String>> =
+            v.as_array().and_then(|a| a.iter().map(|x| x.as_str().map(str::to_string)).collect());
+        if list.is_none() {
+            self.problem(t, key, format!("`{key}` should be text in quotes, or a list like [\"a\", \"b\"]"));
+        }
+        list
     }
 
     pub fn boolean(&mut self, t: &'a Table, key: &str) -> Option<bool> {
@@ -255,14 +235,10 @@ pub fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
 /// One of `choices`, or a message listing them.
 pub fn one_of<T: Copy>(text: &str, choices: &[(&str, T)]) -> Result<T, String> {
     let lower = text.trim().to_ascii_lowercase();
-    choices
-        .iter()
-        .find(|(name, _)| *name == lower)
-        .map(|(_, v)| *v)
-        .ok_or_else(|| {
-            let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-            format!("\"{text}\" is not one of {}", names.join(", "))
-        })
+    choices.iter().find(|(name, _)| *name == lower).map(|(_, v)| *v).ok_or_else(|| {
+        let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+        format!("\"{text}\" is not one of {}", names.join(", "))
+    })
 }
 
 #[cfg(test)]
@@ -275,9 +251,7 @@ mod tests {
 
     #[test]
     fn syntax_error_has_line() {
-        let err = TomlFile::parse(Path::new("x.toml"), "a = 1\nb = = 2\n")
-            .err()
-            .expect("error");
+        let err = TomlFile::parse(Path::new("x.toml"), "a = 1\nb = = 2\n").err().expect("error");
         assert_eq!(err.line, Some(2));
         assert!(err.message.contains("not valid TOML"));
     }
@@ -290,11 +264,7 @@ mod tests {
         r.check_keys(slides, "slides", &["transition", "fit"]);
         assert_eq!(r.problems.len(), 1);
         assert_eq!(r.problems[0].line, Some(2));
-        assert!(
-            r.problems[0].message.contains("did you mean `transition`"),
-            "{}",
-            r.problems[0].message
-        );
+        assert!(r.problems[0].message.contains("did you mean `transition`"), "{}", r.problems[0].message);
     }
 
     #[test]

@@ -62,12 +62,7 @@ fn fill_column(
     let Ok(column) = column.single() else { return };
     let now = clock.now();
     commands.entity(column).with_children(|c| {
-        c.spawn((
-            ClockText,
-            Text::new(clock_string(&now)),
-            fonts.bold(9.0),
-            TextColor(Color::WHITE),
-        ));
+        c.spawn((ClockText, Text::new(clock_string(&now)), fonts.bold(9.0), TextColor(Color::WHITE)));
         c.spawn((
             DateText,
             Text::new(date_string(&now)),
@@ -107,9 +102,7 @@ mod tests {
 
     #[test]
     fn formats() {
-        let at = chrono_tz::Europe::London
-            .with_ymd_and_hms(2027, 3, 28, 8, 5, 0)
-            .unwrap();
+        let at = chrono_tz::Europe::London.with_ymd_and_hms(2027, 3, 28, 8, 5, 0).unwrap();
         assert_eq!(clock_string(&at), "08:05");
         assert_eq!(date_string(&at), "Sunday 28 March");
     }

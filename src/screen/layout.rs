@@ -33,11 +33,7 @@ pub fn bevy_colour(c: Rgb) -> Color {
 pub fn panel_colour(c: Rgb) -> Color {
     let lum = 0.2126 * c.r as f32 + 0.7152 * c.g as f32 + 0.0722 * c.b as f32;
     let shift = |v: u8| {
-        if lum < 128.0 {
-            v.saturating_add(22)
-        } else {
-            v.saturating_sub(22)
-        }
+        if lum < 128.0 { v.saturating_add(22) } else { v.saturating_sub(22) }
     };
     Color::srgb_u8(shift(c.r), shift(c.g), shift(c.b))
 }
@@ -51,11 +47,7 @@ pub(super) fn plugin(app: &mut App) {
 /// The fractions of the screen the stage takes: (width, height).
 pub fn stage_fraction(settings: &Settings) -> (f32, f32) {
     let l = &settings.0.layout;
-    let w = if l.widgets {
-        1.0 - l.widgets_width
-    } else {
-        1.0
-    };
+    let w = if l.widgets { 1.0 - l.widgets_width } else { 1.0 };
     let h = if l.ticker { 1.0 - l.ticker_height } else { 1.0 };
     (w, h)
 }

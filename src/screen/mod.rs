@@ -5,6 +5,8 @@ mod clock;
 mod content;
 mod fonts;
 mod layout;
+mod off;
+mod programme;
 mod snapshot;
 mod stage;
 
@@ -20,7 +22,9 @@ use chrono_tz::Tz;
 use crate::core::config::Config;
 
 pub use clock::ScreenClock;
-pub use content::ContentScanned;
+pub use content::{ContentScanned, scan_all};
+pub use off::{OffCover, ScreenOff};
+pub use programme::ProgrammeChanged;
 pub use stage::{FallbackSlide, SlideRoot, StageState};
 
 /// How the screen runs.
@@ -60,17 +64,13 @@ pub fn build_app(config: Config, mode: Mode) -> App {
         },
         Mode::Run { .. } => Window {
             title: format!("corridor – {}", config.screen),
-            resolution: WindowResolution::new(
-                config.display.windowed_size.0,
-                config.display.windowed_size.1,
-            ),
+            resolution: WindowResolution::new(config.display.windowed_size.0, config.display.windowed_size.1),
             present_mode: PresentMode::AutoVsync,
             ..default()
         },
         Mode::Snapshot(spec) => Window {
             title: "corridor snapshot".into(),
-            resolution: WindowResolution::new(spec.size.0, spec.size.1)
-                .with_scale_factor_override(1.0),
+            resolution: WindowResolution::new(spec.size.0, spec.size.1).with_scale_factor_override(1.0),
             resizable: false,
             decorations: false,
             present_mode: PresentMode::AutoNoVsync,
@@ -82,16 +82,11 @@ pub fn build_app(config: Config, mode: Mode) -> App {
         DefaultPlugins
             .set(WindowPlugin {
                 primary_window: Some(window),
-                primary_cursor_options: Some(CursorOptions {
-                    visible: !hide_cursor,
-                    ..default()
-                }),
+                primary_cursor_options: Some(CursorOptions { visible: !hide_cursor, ..default() }),
                 ..default()
             })
             .set(bevy::log::LogPlugin {
-                filter:
-                    "wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,calloop=warn,sctk=warn"
-                        .into(),
+                filter: "wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,calloop=warn,sctk=warn".into(),
                 ..default()
             }),
     );
@@ -109,6 +104,7 @@ pub fn build_app(config: Config, mode: Mode) -> App {
     app.insert_resource(Settings(config));
     add_features(&mut app);
     if let Mode::Snapshot(spec) = mode {
+        app.insert_resource(off::KeepDrawing);
         app.add_plugins(move |app: &mut App| snapshot::plugin(app, spec.clone()));
     }
     app
@@ -120,7 +116,9 @@ pub fn add_features(app: &mut App) {
         fonts::plugin,
         layout::plugin,
         content::plugin,
+        programme::plugin,
         stage::plugin,
+        off::plugin,
         clock::plugin,
     ));
 }

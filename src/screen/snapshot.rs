@@ -29,11 +29,7 @@ struct Plan {
 
 pub(super) fn plugin(app: &mut App, spec: SnapshotSpec) {
     // Show time advances by a fixed step each frame, whatever the speed of the machine.
-    let step = if spec.frames.is_some() {
-        spec.step
-    } else {
-        Duration::from_millis(1)
-    };
+    let step = if spec.frames.is_some() { spec.step } else { Duration::from_millis(1) };
     app.insert_resource(TimeUpdateStrategy::ManualDuration(step));
     app.world_mut().resource_mut::<StageState>().start_due_at = Some(spec.at);
     app.insert_resource(Plan {
@@ -48,10 +44,7 @@ pub(super) fn plugin(app: &mut App, spec: SnapshotSpec) {
 
 /// The file for frame `i` of a sequence: shot.png -> shot-003.png.
 pub fn frame_path(out: &Path, i: u32) -> PathBuf {
-    let stem = out
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("snapshot");
+    let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("snapshot");
     out.with_file_name(format!("{stem}-{i:03}.png"))
 }
 
@@ -72,24 +65,20 @@ fn capture(mut commands: Commands, state: Res<StageState>, mut plan: ResMut<Plan
     };
     plan.requested += 1;
     let results = plan.results.clone();
-    commands
-        .spawn(Screenshot::primary_window())
-        .observe(move |shot: On<ScreenshotCaptured>| {
-            let saved = shot
-                .image
-                .clone()
-                .try_into_dynamic()
-                .map_err(|e| e.to_string())
-                .and_then(|img| {
-                    img.to_rgb8()
-                        .save_with_format(&path, image::ImageFormat::Png)
-                        .map_err(|e| e.to_string())
-                })
-                .map(|()| path.clone());
-            if let Ok(mut r) = results.lock() {
-                r.push(saved);
-            }
-        });
+    commands.spawn(Screenshot::primary_window()).observe(move |shot: On<ScreenshotCaptured>| {
+        let saved = shot
+            .image
+            .clone()
+            .try_into_dynamic()
+            .map_err(|e| e.to_string())
+            .and_then(|img| {
+                img.to_rgb8().save_with_format(&path, image::ImageFormat::Png).map_err(|e| e.to_string())
+            })
+            .map(|()| path.clone());
+        if let Ok(mut r) = results.lock() {
+            r.push(saved);
+        }
+    });
 }
 
 fn finish(plan: Res<Plan>, mut exit: MessageWriter<AppExit>) {
@@ -110,9 +99,5 @@ fn finish(plan: Res<Plan>, mut exit: MessageWriter<AppExit>) {
             }
         }
     }
-    exit.write(if failed {
-        AppExit::error()
-    } else {
-        AppExit::Success
-    });
+    exit.write(if failed { AppExit::error() } else { AppExit::Success });
 }

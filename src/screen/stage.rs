@@ -9,16 +9,16 @@ use bevy::asset::RenderAssetUsages;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
-use chrono::{DateTime, Datelike, NaiveTime};
+use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
 use super::Settings;
 use super::clock::{ClockText, DateText, ScreenClock, clock_string, date_string};
-use super::content::ContentScanned;
 use super::fonts::Fonts;
 use super::layout::{StageArea, StageSize, bevy_colour};
+use super::programme::ProgrammeChanged;
 use crate::core::config::Transition;
-use crate::core::content::{DEFAULT_PLAYLIST, Item, Playlist};
+use crate::core::content::{Item, Playlist};
 use crate::core::media::{self, Frame, Limits, MediaError, Notice, Slide};
 use crate::core::show::{Change, RequestId, Show, due_at};
 
@@ -35,8 +35,7 @@ impl StageState {
     pub fn settled(&self) -> bool {
         match &self.show {
             Some(show) => {
-                (show.current().is_some() && show.transition_progress().is_none())
-                    || show.nothing_to_show()
+                (show.current().is_some() && show.transition_progress().is_none()) || show.nothing_to_show()
             }
             None => false,
         }
@@ -78,11 +77,7 @@ enum Part {
 
 impl SlidePart {
     fn new(root: Entity, what: Part, base_alpha: f32) -> Self {
-        Self {
-            root,
-            what,
-            base_alpha,
-        }
+        Self { root, what, base_alpha }
     }
 }
 
@@ -97,15 +92,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(PostStartup, spawn_fallback);
     app.add_systems(
         Update,
-        (
-            start_show,
-            request_decodes,
-            finish_decodes,
-            advance,
-            apply_fade,
-            show_fallback_when_empty,
-        )
-            .chain(),
+        (start_show, request_decodes, finish_decodes, advance, apply_fade, show_fallback_when_empty).chain(),
     );
 }
 
@@ -115,33 +102,25 @@ fn day_seed(now: &DateTime<Tz>) -> u64 {
 }
 
 fn start_show(
-    mut scanned: MessageReader<ContentScanned>,
+    mut changes: MessageReader<ProgrammeChanged>,
     mut state: ResMut<StageState>,
     clock: Res<ScreenClock>,
 ) {
-    let Some(ContentScanned(content)) = scanned.read().last() else {
-        return;
-    };
-    let playlist = content
-        .playlist(DEFAULT_PLAYLIST)
-        .cloned()
-        .unwrap_or_else(|| Playlist {
-            name: DEFAULT_PLAYLIST.into(),
-            items: Vec::new(),
-            shuffle: false,
-        });
-    let now = clock.now();
-    let seed = day_seed(&now);
+    let Some(change) = changes.read().last() else { return };
+    // While off, the show gets an empty playlist: nothing new is decoded.
+    let playlist = change.playlist.clone().unwrap_or_else(|| Playlist {
+        name: "OFF".into(),
+        items: Vec::new(),
+        shuffle: false,
+    });
     if let Some(show) = state.show.as_mut() {
-        show.switch_to(playlist, false);
+        show.switch_to(playlist, change.interrupt);
         return;
     }
+    let seed = day_seed(&clock.now());
     let start = match state.start_due_at {
         Some(at) => {
-            let midnight = at.date_naive().and_time(NaiveTime::MIN);
-            let since = (at.naive_local() - midnight)
-                .to_std()
-                .unwrap_or(Duration::ZERO);
+            let since = (at.naive_local() - change.since).to_std().unwrap_or(Duration::ZERO);
             due_at(&playlist, seed, since).unwrap_or((0, 0))
         }
         None => (0, 0),
@@ -154,18 +133,17 @@ fn request_decodes(
     mut decoding: ResMut<Decoding>,
     stage: Res<StageSize>,
     settings: Res<Settings>,
+    clock: Res<ScreenClock>,
 ) {
     let Some(show) = state.show.as_mut() else {
         return;
     };
     let size = (stage.0.x, stage.0.y);
-    let limits = Limits {
-        max_megapixels: settings.0.slides.max_megapixels,
-    };
-    while let Some((id, item)) = show.request() {
+    let limits = Limits { max_megapixels: settings.0.slides.max_megapixels };
+    let now = clock.now().naive_local();
+    while let Some((id, item)) = show.request(now) {
         let task_item = item.clone();
-        let task =
-            AsyncComputeTaskPool::get().spawn(async move { media::load(&task_item, size, limits) });
+        let task = AsyncComputeTaskPool::get().spawn(async move { media::load(&task_item, size, limits) });
         decoding.0.push((id, item, task));
     }
 }
@@ -195,15 +173,7 @@ fn finish_decodes(
         match result {
             Ok(slide) => {
                 if let Ok(area) = stage_area.single() {
-                    let root = spawn_slide(
-                        &mut commands,
-                        &mut images,
-                        &fonts,
-                        stage.0,
-                        id,
-                        &item,
-                        slide,
-                    );
+                    let root = spawn_slide(&mut commands, &mut images, &fonts, stage.0, id, &item, slide);
                     commands.entity(area).add_child(root);
                 }
                 show.loaded(id, true);
@@ -251,11 +221,7 @@ fn spawn_slide(
             let image = images.add(frame_image(frame));
             commands.entity(root).with_child((
                 ImageNode::new(image),
-                Node {
-                    width: percent(w),
-                    height: percent(h),
-                    ..default()
-                },
+                Node { width: percent(w), height: percent(h), ..default() },
                 SlidePart::new(root, Part::Image, 1.0),
             ));
         }
@@ -289,10 +255,9 @@ fn spawn_slide(
 const NOTICE_PANEL: Color = Color::srgb(0.09, 0.2, 0.33);
 
 fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, notice: Notice) {
-    commands.entity(root).insert((
-        BackgroundColor(NOTICE_PANEL),
-        SlidePart::new(root, Part::Background, 1.0),
-    ));
+    commands
+        .entity(root)
+        .insert((BackgroundColor(NOTICE_PANEL), SlidePart::new(root, Part::Background, 1.0)));
     commands.entity(root).entry::<Node>().and_modify(|mut n| {
         n.padding = UiRect::all(vh(6.0));
         n.row_gap = vh(4.0);
@@ -320,20 +285,13 @@ fn contain_percent(frame: &Frame, stage: UVec2) -> (f32, f32) {
     let (fw, fh) = (frame.width.max(1) as f32, frame.height.max(1) as f32);
     let (sw, sh) = (stage.x.max(1) as f32, stage.y.max(1) as f32);
     let s = (sw / fw).min(sh / fh);
-    (
-        (fw * s / sw * 100.0).min(100.0),
-        (fh * s / sh * 100.0).min(100.0),
-    )
+    ((fw * s / sw * 100.0).min(100.0), (fh * s / sh * 100.0).min(100.0))
 }
 
 /// A decoded frame as a GPU texture. Its pixels live only on the GPU once uploaded.
 fn frame_image(frame: Frame) -> Image {
     Image::new(
-        Extent3d {
-            width: frame.width,
-            height: frame.height,
-            depth_or_array_layers: 1,
-        },
+        Extent3d { width: frame.width, height: frame.height, depth_or_array_layers: 1 },
         TextureDimension::D2,
         frame.rgba,
         TextureFormat::Rgba8UnormSrgb,
@@ -353,9 +311,7 @@ fn advance(
     };
     match show.tick(time.delta()) {
         Some(Change::Show { id, transition, .. }) => {
-            let Some((entity, _, mut vis, mut z)) =
-                roots.iter_mut().find(|(_, r, _, _)| r.id == id)
-            else {
+            let Some((entity, _, mut vis, mut z)) = roots.iter_mut().find(|(_, r, _, _)| r.id == id) else {
                 return;
             };
             on_stage.z += 1;
@@ -445,12 +401,7 @@ fn spawn_fallback(
                 fonts.bold(6.0),
                 TextColor(Color::srgba(1.0, 1.0, 1.0, 0.9))
             ),
-            (
-                ClockText,
-                Text::new(clock_string(&now)),
-                fonts.bold(16.0),
-                TextColor(Color::WHITE)
-            ),
+            (ClockText, Text::new(clock_string(&now)), fonts.bold(16.0), TextColor(Color::WHITE)),
             (
                 DateText,
                 Text::new(date_string(&now)),
@@ -467,11 +418,7 @@ fn show_fallback_when_empty(
 ) {
     let empty = state.show.as_ref().is_none_or(|s| s.current().is_none());
     for mut vis in &mut fallback {
-        let want = if empty {
-            Visibility::Inherited
-        } else {
-            Visibility::Hidden
-        };
+        let want = if empty { Visibility::Inherited } else { Visibility::Hidden };
         if *vis != want {
             *vis = want;
         }

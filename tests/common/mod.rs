@@ -35,11 +35,7 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= b as u32;
         for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -52,33 +48,16 @@ pub fn bad_corpus(root: &Path) -> PathBuf {
     let default = content.join("default");
     std::fs::create_dir_all(&default).expect("mkdir");
     write_solid(&default.join("01 good.png"), 64, 36, [200, 30, 30]);
-    std::fs::write(
-        default.join("02 notice.txt"),
-        "Book fair\nFriday in the hall\n",
-    )
-    .expect("write");
+    std::fs::write(default.join("02 notice.txt"), "Book fair\nFriday in the hall\n").expect("write");
     std::fs::write(default.join("03 empty.jpg"), b"").expect("write");
     let mut jpg = Cursor::new(Vec::new());
-    RgbImage::from_pixel(300, 200, Rgb([10, 200, 10]))
-        .write_to(&mut jpg, ImageFormat::Jpeg)
-        .expect("jpeg");
+    RgbImage::from_pixel(300, 200, Rgb([10, 200, 10])).write_to(&mut jpg, ImageFormat::Jpeg).expect("jpeg");
     let jpg = jpg.into_inner();
     std::fs::write(default.join("04 truncated.jpg"), &jpg[..jpg.len() / 3]).expect("write");
-    std::fs::write(
-        default.join("05 corrupt.png"),
-        b"\x89PNG\r\n\x1a\nthis is not really a png at all",
-    )
-    .expect("write");
-    std::fs::write(
-        default.join("06 webpage.jpg"),
-        b"<html><body>Login</body></html>",
-    )
-    .expect("write");
-    std::fs::write(
-        default.join("07 enormous.png"),
-        png_claiming(100_000, 100_000),
-    )
-    .expect("write");
+    std::fs::write(default.join("05 corrupt.png"), b"\x89PNG\r\n\x1a\nthis is not really a png at all")
+        .expect("write");
+    std::fs::write(default.join("06 webpage.jpg"), b"<html><body>Login</body></html>").expect("write");
+    std::fs::write(default.join("07 enormous.png"), png_claiming(100_000, 100_000)).expect("write");
     std::fs::write(default.join("08 essay.docx"), b"PK\x03\x04 not a slide").expect("write");
     std::fs::write(default.join("09 empty notice.txt"), b"\n  \n").expect("write");
     write_solid(&default.join("été 🌞 photo.png"), 32, 18, [30, 30, 200]);
@@ -91,13 +70,8 @@ pub fn bad_corpus(root: &Path) -> PathBuf {
     // Leads outside the content folder:
     write_solid(&root.join("outside.png"), 8, 8, [0, 0, 0]);
     #[cfg(unix)]
-    std::os::unix::fs::symlink(root.join("outside.png"), default.join("10 link.png"))
-        .expect("symlink");
-    std::fs::write(
-        default.join("playlist.toml"),
-        "[[item]]\nfile = \"../../outside.png\"\n",
-    )
-    .expect("write");
+    std::os::unix::fs::symlink(root.join("outside.png"), default.join("10 link.png")).expect("symlink");
+    std::fs::write(default.join("playlist.toml"), "[[item]]\nfile = \"../../outside.png\"\n").expect("write");
     content
 }
 

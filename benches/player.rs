@@ -1,9 +1,10 @@
-//! Benchmarks of the player foundation (run: `cargo bench --bench media`). Figures go to
-//! BENCHMARKS.md. Not a test: it measures, it does not assert.
+//! Benchmarks (run: `cargo bench --bench player`, or name one: `cargo bench --bench player -- plan`).
+//! Figures go to BENCHMARKS.md. Not a test: it measures, it does not assert.
 //!
 //! (a) decode + downscale of a 12-megapixel JPEG to a 1080p stage vs the `image` crate's plain decode;
 //! (b) the longest frame of our own systems (headless app) while a 24-megapixel photo loads;
-//! (c) peak memory (VmHWM) playing a 200-photo folder of 12 MP JPEGs vs a 5-photo folder.
+//! (c) peak memory (VmHWM) playing a 200-photo folder of 12 MP JPEGs vs a 5-photo folder;
+//! (plan) `plan` for a whole year of a 200-slot schedule, and the same at minute resolution.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,9 +17,7 @@ use corridor::core::config::{Config, Fit};
 use corridor::core::media::{self, Limits};
 use corridor::screen::{ScreenClock, Settings, StageState};
 
-const LIMITS: Limits = Limits {
-    max_megapixels: 100.0,
-};
+const LIMITS: Limits = Limits { max_megapixels: 100.0 };
 
 /// A photo-like test picture: smooth gradients plus fine texture, so JPEG has real work to do.
 fn photo(w: u32, h: u32, seed: u32) -> image::RgbImage {
@@ -36,8 +35,7 @@ fn photo(w: u32, h: u32, seed: u32) -> image::RgbImage {
 
 fn write_jpeg(path: &Path, w: u32, h: u32, seed: u32) {
     let file = std::fs::File::create(path).expect("create");
-    let mut enc =
-        image::codecs::jpeg::JpegEncoder::new_with_quality(std::io::BufWriter::new(file), 90);
+    let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(std::io::BufWriter::new(file), 90);
     enc.encode_image(&photo(w, h, seed)).expect("encode");
 }
 
@@ -54,8 +52,8 @@ fn bench_decode(dir: &Path) {
         (0..7)
             .map(|_| {
                 let t = Instant::now();
-                let f = media::decode_image_bytes(&bytes, (1920, 1080), Fit::Contain, LIMITS)
-                    .expect("decode");
+                let f =
+                    media::decode_image_bytes(&bytes, (1920, 1080), Fit::Contain, LIMITS).expect("decode");
                 assert_eq!(f.height, 1080);
                 t.elapsed()
             })
@@ -86,27 +84,15 @@ fn headless_app(content: &Path, step: Duration) -> App {
     app.init_asset::<Image>();
     app.init_asset::<Font>();
     app.insert_resource(TimeUpdateStrategy::ManualDuration(step));
-    let config = Config {
-        content: content.to_path_buf(),
-        ..Config::default()
-    };
-    app.insert_resource(ScreenClock::fixed(
-        chrono_tz::UTC
-            .with_ymd_and_hms(2027, 1, 4, 9, 0, 0)
-            .unwrap(),
-    ));
+    let config = Config { content: content.to_path_buf(), ..Config::default() };
+    app.insert_resource(ScreenClock::fixed(chrono_tz::UTC.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap()));
     app.insert_resource(Settings(config));
     corridor::screen::add_features(&mut app);
     app
 }
 
 fn current(app: &App) -> Option<PathBuf> {
-    app.world()
-        .resource::<StageState>()
-        .show
-        .as_ref()?
-        .current()
-        .map(|i| i.path.clone())
+    app.world().resource::<StageState>().show.as_ref()?.current().map(|i| i.path.clone())
 }
 
 fn bench_frame_times(dir: &Path) {
@@ -160,10 +146,7 @@ fn play_and_report(dir: &Path, changes: usize) {
         std::thread::sleep(Duration::from_millis(2));
     }
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let hwm = status
-        .lines()
-        .find(|l| l.starts_with("VmHWM"))
-        .unwrap_or("VmHWM: ? kB");
+    let hwm = status.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ? kB");
     println!("{seen} {}", hwm.split_whitespace().nth(1).unwrap_or("?"));
 }
 
@@ -181,31 +164,15 @@ fn bench_memory(dir: &Path) {
         let pl = content.join("default");
         std::fs::create_dir_all(&pl).expect("mkdir");
         for i in 0..count {
-            std::fs::copy(
-                &sources[i % sources.len()],
-                pl.join(format!("photo {i:03}.jpg")),
-            )
-            .expect("copy");
+            std::fs::copy(&sources[i % sources.len()], pl.join(format!("photo {i:03}.jpg"))).expect("copy");
         }
-        std::fs::write(
-            pl.join("playlist.toml"),
-            "duration = \"0.5s\"\ntransition_time = \"0.2s\"\n",
-        )
-        .expect("toml");
+        std::fs::write(pl.join("playlist.toml"), "duration = \"0.5s\"\ntransition_time = \"0.2s\"\n")
+            .expect("toml");
         let exe = std::env::current_exe().expect("exe");
-        let out = Command::new(exe)
-            .arg("--play")
-            .arg(&content)
-            .arg("12")
-            .output()
-            .expect("child");
+        let out = Command::new(exe).arg("--play").arg(&content).arg("12").output().expect("child");
         let text = String::from_utf8_lossy(&out.stdout);
         let line = text.lines().last().unwrap_or("").to_string();
-        let kb: f64 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(f64::NAN);
+        let kb: f64 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
         results.push((count, kb));
     }
     println!(
@@ -224,8 +191,75 @@ fn main() {
         play_and_report(&dir, changes);
         return;
     }
+    let only: Vec<&String> = args.iter().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let wants = |name: &str| only.is_empty() || only.iter().any(|o| o.as_str() == name);
     let dir = tempfile::tempdir().expect("tempdir");
-    bench_decode(dir.path());
-    bench_frame_times(dir.path());
-    bench_memory(dir.path());
+    if wants("decode") {
+        bench_decode(dir.path());
+    }
+    if wants("frames") {
+        bench_frame_times(dir.path());
+    }
+    if wants("memory") {
+        bench_memory(dir.path());
+    }
+    if wants("plan") {
+        bench_plan();
+    }
+}
+
+/// A 200-slot schedule: assorted days, times, date ranges and terms.
+fn big_schedule() -> corridor::core::schedule::Schedule {
+    use corridor::core::schedule::{Schedule, Slot, What};
+    use corridor::core::when::{DaySet, TimeRange};
+    let days = [DaySet::ALL, corridor::core::when::parse_days("weekdays").expect("days")];
+    let slots = (0..200u32)
+        .map(|i| {
+            let mut s =
+                Slot::new(if i % 17 == 0 { What::Off } else { What::Playlist(format!("p{}", i % 12)) });
+            s.days = days[(i % 2) as usize];
+            let from = chrono::NaiveTime::from_hms_opt(6 + i % 12, (i * 7) % 60, 0).expect("time");
+            let to = chrono::NaiveTime::from_hms_opt(7 + (i * 5) % 16, (i * 11) % 60, 0).expect("time");
+            if from != to {
+                s.time = Some(TimeRange { from, to: Some(to) });
+            }
+            if i % 3 == 0 {
+                let a = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).expect("date")
+                    + chrono::Duration::days((i * 13 % 365) as i64);
+                s.dates = Some((a, a + chrono::Duration::days((i % 20) as i64)));
+            }
+            s.priority = (i % 4) as i64;
+            s
+        })
+        .collect();
+    Schedule::new(slots)
+}
+
+fn bench_plan() {
+    let schedule = big_schedule();
+    let from = chrono::NaiveDate::from_ymd_opt(2027, 1, 1).expect("date").and_hms_opt(0, 0, 0).expect("time");
+    let to = from + chrono::Duration::days(365);
+    let t = Instant::now();
+    let lines = corridor::core::schedule::plan_lines(&schedule, from, to);
+    let plan = t.elapsed();
+    let t = Instant::now();
+    let mut changes = 0usize;
+    let mut last = schedule.decide(from);
+    let mut m = from;
+    while m < to {
+        let d = schedule.decide(m);
+        if d != last {
+            changes += 1;
+            last = d;
+        }
+        m += chrono::Duration::minutes(1);
+    }
+    let minutes = t.elapsed();
+    println!(
+        "(plan) a year of a 200-slot schedule: plan (boundary to boundary) {:.1} ms, {} lines; deciding every one of the 525,600 minutes {:.0} ms ({} changes)",
+        plan.as_secs_f64() * 1e3,
+        lines.len(),
+        minutes.as_secs_f64() * 1e3,
+        changes
+    );
 }
