@@ -61,6 +61,10 @@ pub struct RunArgs {
     /// Show in a normal window instead of fullscreen (to try corridor on a desktop).
     #[arg(long)]
     pub windowed: bool,
+    /// Keep a small JSON file up to date with what is on screen (for IT; also `status_file` in
+    /// corridor.toml).
+    #[arg(long, value_name = "FILE")]
+    pub status: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -8,8 +8,8 @@ use clap::Parser;
 
 use corridor::check;
 use corridor::cli::{Cli, Command, PlanArgs, RunArgs, SnapshotArgs};
-use corridor::core::config::Config;
 use corridor::core::config::parse_size;
+use corridor::core::config::{Config, PlayLog, default_play_log};
 use corridor::core::duration::parse_duration;
 use corridor::core::{content, schedule};
 use corridor::screen::{self, Mode, SnapshotSpec};
@@ -31,6 +31,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => {
             for p in &loaded.problems {
                 eprintln!("corridor: {p} (the default is used)");
+            }
+            let mut loaded = loaded;
+            if let Some(status) = args.status {
+                loaded.config.status_file = Some(status);
+            }
+            if loaded.config.play_log == PlayLog::Default {
+                loaded.config.play_log = default_play_log().map_or(PlayLog::Off, PlayLog::Folder);
             }
             Ok(exit_code(screen::run(loaded.config, Mode::Run { windowed: args.windowed })))
         }

@@ -23,12 +23,16 @@ fn headless_app(content: &Path) -> App {
 }
 
 fn headless_app_at(content: &Path, at: chrono::DateTime<chrono_tz::Tz>) -> App {
+    let config = Config { content: content.to_path_buf(), ..Config::default() };
+    headless_app_with(config, at)
+}
+
+fn headless_app_with(config: Config, at: chrono::DateTime<chrono_tz::Tz>) -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, AssetPlugin::default()));
     app.init_asset::<Image>();
     app.init_asset::<Font>();
     app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(100)));
-    let config = Config { content: content.to_path_buf(), ..Config::default() };
     app.insert_resource(ScreenClock::fixed(at));
     app.insert_resource(Settings(config));
     corridor::screen::add_features(&mut app);
@@ -307,4 +311,229 @@ fn render_snapshot_follows_the_schedule() {
         let c = px(&load(&shot), 160, 90);
         assert!(near(c, want, 10), "at {at}: {c:?}, want {want:?}");
     }
+}
+
+// ---- Hot updates: real files, real file-system events ----
+
+struct Live {
+    app: App,
+    status: PathBuf,
+}
+
+impl Live {
+    fn new(dir: &Path, content: &Path, extra: impl FnOnce(&mut Config)) -> Self {
+        let status = dir.join("state/status.json");
+        let mut config = Config {
+            content: content.to_path_buf(),
+            status_file: Some(status.clone()),
+            settle_time: Duration::from_millis(600),
+            ..Config::default()
+        };
+        config.slides.default_duration = Duration::from_secs(1);
+        extra(&mut config);
+        Live { app: headless_app_with(config, monday(9, 0, 0)), status }
+    }
+
+    fn status(&self) -> serde_json::Value {
+        std::fs::read_to_string(&self.status)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    fn items(&self) -> Vec<String> {
+        self.status()["items"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Runs frames until `cond` holds (panics after `secs`), checking `always` at every frame.
+    fn until(
+        &mut self,
+        secs: u64,
+        what: &str,
+        mut cond: impl FnMut(&Live) -> bool,
+        mut always: impl FnMut(&Live),
+    ) {
+        let start = std::time::Instant::now();
+        loop {
+            self.app.update();
+            always(self);
+            if cond(self) {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "timed out waiting for: {what}\nstatus: {}",
+                self.status()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+fn has(items: &[String], name: &str) -> bool {
+    items.iter().any(|i| i == name)
+}
+
+#[test]
+fn live_drop_replace_rename_delete_and_a_slow_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/a.png"), 32, 18, [255, 0, 0]);
+    let mut live = Live::new(dir.path(), &content, |_| {});
+    live.until(10, "a.png listed", |l| has(&l.items(), "default/a.png"), |_| {});
+
+    // Drop a file in.
+    write_solid(&content.join("default/b.png"), 32, 18, [0, 255, 0]);
+    live.until(10, "b.png appears", |l| has(&l.items(), "default/b.png"), |_| {});
+
+    // A copy written in chunks with pauses: never listed before it is complete and settled.
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(300, 200, image::Rgb([0, 0, 200]))
+        .write_to(&mut bytes, image::ImageFormat::Jpeg)
+        .unwrap();
+    let bytes = bytes.into_inner();
+    let target = content.join("default/c.jpg");
+    let chunks: Vec<&[u8]> = bytes.chunks(bytes.len() / 4 + 1).collect();
+    for chunk in &chunks {
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(&target).unwrap();
+        std::io::Write::write_all(&mut f, chunk).unwrap();
+        drop(f);
+        let pause = std::time::Instant::now();
+        while pause.elapsed() < Duration::from_millis(300) {
+            live.app.update();
+            assert!(!has(&live.items(), "default/c.jpg"), "c.jpg listed while still being copied");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    live.until(10, "c.jpg appears once settled", |l| has(&l.items(), "default/c.jpg"), |_| {});
+
+    // Replace a file (same name, new content): still listed, nothing breaks.
+    write_solid(&content.join("default/a.png"), 32, 18, [255, 255, 0]);
+    // Rename and delete.
+    std::fs::rename(content.join("default/b.png"), content.join("default/z.png")).unwrap();
+    std::fs::remove_file(content.join("default/c.jpg")).unwrap();
+    live.until(
+        10,
+        "rename and delete followed",
+        |l| {
+            let items = l.items();
+            has(&items, "default/z.png")
+                && !has(&items, "default/b.png")
+                && !has(&items, "default/c.jpg")
+                && has(&items, "default/a.png")
+        },
+        |_| {},
+    );
+    // A partial-copy name is ignored altogether.
+    std::fs::write(content.join("default/d.jpg.part"), b"half").unwrap();
+    write_solid(&content.join("default/e.png"), 8, 8, [1, 2, 3]);
+    live.until(10, "e.png appears", |l| has(&l.items(), "default/e.png"), |_| {});
+    assert!(!live.items().iter().any(|i| i.contains(".part")));
+}
+
+#[test]
+fn live_bad_toml_keeps_the_last_good_version_and_a_lost_folder_keeps_playing() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    for n in ["1.png", "2.png", "3.png"] {
+        write_solid(&content.join("default").join(n), 16, 9, [9, 9, 9]);
+    }
+    std::fs::write(content.join("default/playlist.toml"), "[[item]]\nfile = \"3.png\"\n").unwrap();
+    let mut live = Live::new(dir.path(), &content, |_| {});
+    let listed_first = |l: &Live| l.items().first().map(String::as_str) == Some("default/3.png");
+    live.until(10, "3.png first", listed_first, |_| {});
+
+    // Malformed: the last good order stays, and the problem is reported with its line.
+    std::fs::write(content.join("default/playlist.toml"), "[[item]\nfile = \"2.png\"\n").unwrap();
+    let reported = |l: &Live| {
+        l.status()["problems"].to_string().contains("default/playlist.toml:1: this file is not valid TOML")
+    };
+    live.until(10, "bad TOML reported", reported, |l| assert!(l.items().is_empty() || listed_first(l)));
+    assert!(listed_first(&live), "last good playlist kept: {:?}", live.items());
+    // Fixed: the new order applies.
+    std::fs::write(content.join("default/playlist.toml"), "[[item]]\nfile = \"2.png\"\n").unwrap();
+    live.until(
+        10,
+        "fixed TOML applied",
+        |l| l.items().first().map(String::as_str) == Some("default/2.png"),
+        |_| {},
+    );
+
+    // The whole folder goes (a USB stick pulled): what is in memory keeps playing.
+    let away = dir.path().join("away");
+    std::fs::rename(&content, &away).unwrap();
+    for _ in 0..100 {
+        live.app.update();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(current_name(&live.app).is_some(), "a slide is still on screen");
+    assert_eq!(live.items().len(), 3, "last good content kept");
+    // It comes back, with a new file: picked up again.
+    std::fs::rename(&away, &content).unwrap();
+    write_solid(&content.join("default/4.png"), 16, 9, [9, 9, 9]);
+    live.until(20, "folder back with 4.png", |l| has(&l.items(), "default/4.png"), |_| {});
+}
+
+#[test]
+fn live_poll_mode_and_the_emergency_alert() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/a.png"), 16, 9, [9, 9, 9]);
+    let play_log = dir.path().join("plays");
+    let mut live = Live::new(dir.path(), &content, |c| {
+        c.watch = corridor::core::config::WatchMode::Poll;
+        c.poll_interval = Duration::from_millis(200);
+        c.play_log = corridor::core::config::PlayLog::Folder(play_log.clone());
+    });
+    live.until(10, "a.png listed", |l| has(&l.items(), "default/a.png"), |_| {});
+    write_solid(&content.join("default/b.png"), 16, 9, [9, 9, 9]);
+    live.until(10, "b.png found by polling", |l| has(&l.items(), "default/b.png"), |_| {});
+
+    std::fs::write(content.join("ALERT.txt"), "School closed\nThe school is closed today because of snow.")
+        .unwrap();
+    let showing = |l: &Live| {
+        *l.app.world().resource::<corridor::screen::AlertShowing>() == corridor::screen::AlertShowing(true)
+    };
+    live.until(
+        10,
+        "alert showing",
+        |l| showing(l) && l.status()["alert"] == serde_json::Value::Bool(true),
+        |_| {},
+    );
+    let vis: Vec<Visibility> = live
+        .app
+        .world_mut()
+        .query_filtered::<&Visibility, With<corridor::screen::AlertCover>>()
+        .iter(live.app.world())
+        .copied()
+        .collect();
+    assert_eq!(vis, [Visibility::Inherited]);
+    std::fs::remove_file(content.join("ALERT.txt")).unwrap();
+    live.until(
+        10,
+        "alert gone",
+        |l| !showing(l) && l.status()["alert"] == serde_json::Value::Bool(false),
+        |_| {},
+    );
+
+    // Slides have been shown meanwhile: the play log has one JSON line per finished slide.
+    live.until(
+        10,
+        "play log written",
+        |_| std::fs::read_dir(&play_log).map(|d| d.count() > 0).unwrap_or(false),
+        |_| {},
+    );
+    let log = std::fs::read_dir(&play_log).unwrap().flatten().next().unwrap().path();
+    assert!(log.file_name().unwrap().to_string_lossy().ends_with(".jsonl"));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["playlist"], "default");
+    assert!(first["file"].as_str().unwrap().starts_with("default/"));
+    assert!(first["start"].is_string() && first["end"].is_string());
 }

@@ -64,6 +64,31 @@ pub struct LayoutConfig {
     pub widgets_width: f32,
 }
 
+/// How the content folder is watched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchMode {
+    /// File-system events, falling back to polling where they do not work.
+    Auto,
+    Events,
+    Poll,
+}
+
+/// Where the play log goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlayLog {
+    /// The default folder for `corridor run` (under XDG_STATE_HOME); none for other commands.
+    Default,
+    Folder(PathBuf),
+    Off,
+}
+
+/// The emergency alert's colours.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertConfig {
+    pub background: Rgb,
+    pub text: Rgb,
+}
+
 /// The whole configuration, every value checked and defaulted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -75,6 +100,19 @@ pub struct Config {
     pub display: DisplayConfig,
     pub slides: SlidesConfig,
     pub layout: LayoutConfig,
+    /// How changes in the content folder are noticed.
+    pub watch: WatchMode,
+    /// How often the folder is looked at in poll mode.
+    pub poll_interval: Duration,
+    /// A new or changed file must stay unchanged this long before it is shown.
+    pub settle_time: Duration,
+    /// Keep a small JSON file about what is on screen here (for IT).
+    pub status_file: Option<PathBuf>,
+    /// The play log folder: one JSON line per slide shown, a file per day.
+    pub play_log: PlayLog,
+    /// Days of play log kept.
+    pub play_log_days: u32,
+    pub alert: AlertConfig,
     /// Run when an `[[off]]` period starts (e.g. "xset dpms force off"); failures are logged.
     pub power_off_command: Option<String>,
     /// Run when an `[[off]]` period ends (e.g. "xset dpms force on").
@@ -101,10 +139,25 @@ impl Default for Config {
                 max_megapixels: 100.0,
             },
             layout: LayoutConfig { ticker: true, ticker_height: 0.08, widgets: true, widgets_width: 0.22 },
+            watch: WatchMode::Auto,
+            poll_interval: Duration::from_secs(2),
+            settle_time: Duration::from_secs(2),
+            status_file: None,
+            play_log: PlayLog::Default,
+            play_log_days: 90,
+            alert: AlertConfig { background: Rgb::new(0xb9, 0x1c, 0x1c), text: Rgb::new(255, 255, 255) },
             power_off_command: None,
             power_on_command: None,
         }
     }
+}
+
+/// The default play log folder: $XDG_STATE_HOME/corridor/play-log, or ~/.local/state/corridor/play-log.
+pub fn default_play_log() -> Option<PathBuf> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(state.join("corridor/play-log"))
 }
 
 /// The machine's own time zone, or UTC when it cannot be told.
@@ -157,13 +210,72 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
     };
     let mut r = file.reader();
     let root = r.root();
-    r.check_keys(root, "", &["content", "screen", "timezone", "display", "slides", "layout"]);
-    if let Some(content) = r.string(root, "content") {
-        let p = PathBuf::from(content);
-        config.content = match path.parent() {
-            Some(dir) if p.is_relative() && !dir.as_os_str().is_empty() => dir.join(p),
-            _ => p,
+    r.check_keys(
+        root,
+        "",
+        &[
+            "content",
+            "screen",
+            "timezone",
+            "watch",
+            "poll_interval",
+            "settle_time",
+            "status_file",
+            "play_log",
+            "play_log_days",
+            "power_off_command",
+            "power_on_command",
+            "display",
+            "slides",
+            "layout",
+            "alert",
+        ],
+    );
+    let beside = |p: PathBuf| match path.parent() {
+        Some(dir) if p.is_relative() && !dir.as_os_str().is_empty() => dir.join(p),
+        _ => p,
+    };
+    config.power_off_command = r.string(root, "power_off_command").filter(|c| !c.trim().is_empty());
+    config.power_on_command = r.string(root, "power_on_command").filter(|c| !c.trim().is_empty());
+    if let Some(w) = r.parsed(root, "watch", |s| {
+        one_of(s, &[("auto", WatchMode::Auto), ("events", WatchMode::Events), ("poll", WatchMode::Poll)])
+    }) {
+        config.watch = w;
+    }
+    if let Some(d) = r.parsed(root, "poll_interval", parse_duration) {
+        config.poll_interval = d.max(Duration::from_millis(100));
+    }
+    if let Some(d) = r.parsed(root, "settle_time", parse_duration) {
+        config.settle_time = d;
+    }
+    if let Some(f) = r.string(root, "status_file") {
+        config.status_file = Some(beside(PathBuf::from(f)));
+    }
+    if let Some(f) = r.string(root, "play_log") {
+        config.play_log = if f.trim().eq_ignore_ascii_case("off") || f.trim().is_empty() {
+            PlayLog::Off
+        } else {
+            PlayLog::Folder(beside(PathBuf::from(f)))
         };
+    }
+    if let Some(n) = r.integer(root, "play_log_days") {
+        if n >= 1 {
+            config.play_log_days = n.min(100_000) as u32;
+        } else {
+            r.problem(root, "play_log_days", "`play_log_days` should be 1 or more".into());
+        }
+    }
+    if let Some(t) = r.table(root, "alert") {
+        r.check_keys(t, "alert", &["background", "text"]);
+        if let Some(c) = r.parsed(t, "background", parse_colour) {
+            config.alert.background = c;
+        }
+        if let Some(c) = r.parsed(t, "text", parse_colour) {
+            config.alert.text = c;
+        }
+    }
+    if let Some(content) = r.string(root, "content") {
+        config.content = beside(PathBuf::from(content));
     }
     if let Some(screen) = r.string(root, "screen") {
         config.screen = screen;

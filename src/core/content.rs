@@ -2,12 +2,13 @@
 //! file-name order, after any listed in its `playlist.toml`. Scanning only reads the folder and the
 //! small TOML files; pictures are decoded later, one at a time (see `media`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use super::config::{Fit, SlidesConfig, Transition, parse_fit, parse_transition};
 use super::duration::parse_duration;
+use super::media::{Notice, parse_notice};
 use super::problems::Problem;
 use super::text::natural_cmp;
 use super::tomlx::{Reader, TomlFile};
@@ -74,7 +75,23 @@ pub struct Content {
     pub root: PathBuf,
     pub playlists: BTreeMap<String, Playlist>,
     pub problems: Vec<Problem>,
+    /// Size and modification time of every slide file, to tell when a copy has finished.
+    pub stamps: BTreeMap<PathBuf, Stamp>,
+    /// Playlists whose playlist.toml could not be read at all (the screen keeps the last good one).
+    pub broken_settings: BTreeSet<String>,
+    /// The emergency alert (ALERT.txt or ALERT.md at the top), if there is one.
+    pub alert: Option<Notice>,
 }
+
+/// A file's size and modification time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub size: u64,
+    pub modified: Option<std::time::SystemTime>,
+}
+
+/// The names of the alert file, at the top of the content folder.
+pub const ALERT_FILES: &[&str] = &["ALERT.txt", "ALERT.md"];
 
 impl Content {
     pub fn playlist(&self, name: &str) -> Option<&Playlist> {
@@ -156,9 +173,22 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
     }
     names.sort_by(|a, b| natural_cmp(&a.0, &b.0));
     for (name, path) in names {
-        let playlist = scan_playlist(&name, &path, root, &canonical_root, defaults, &mut content.problems);
+        let mut broken = false;
+        let playlist =
+            scan_playlist(&name, &path, root, &canonical_root, defaults, &mut content.problems, &mut broken);
+        for item in &playlist.items {
+            if let Ok(meta) = std::fs::metadata(&item.path) {
+                content
+                    .stamps
+                    .insert(item.path.clone(), Stamp { size: meta.len(), modified: meta.modified().ok() });
+            }
+        }
+        if broken {
+            content.broken_settings.insert(name.clone());
+        }
         content.playlists.insert(name, playlist);
     }
+    content.alert = read_alert(root, &mut content.problems);
     if !content.playlists.contains_key(DEFAULT_PLAYLIST) {
         content.problems.push(Problem::warning(
             None,
@@ -166,6 +196,33 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
         ));
     }
     Ok(content)
+}
+
+/// Reads ALERT.txt (or ALERT.md) at the top of the content folder.
+fn read_alert(root: &Path, problems: &mut Vec<Problem>) -> Option<Notice> {
+    let entries = std::fs::read_dir(root).ok()?;
+    let path = entries.flatten().map(|e| e.path()).find(|p| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| ALERT_FILES.iter().any(|a| a.eq_ignore_ascii_case(n)))
+    })?;
+    let name = PathBuf::from(path.file_name()?);
+    match std::fs::read(&path) {
+        Ok(bytes) => match parse_notice(&super::text::decode_text(&bytes)) {
+            Some(n) => Some(n),
+            None => {
+                problems.push(Problem::warning(
+                    name,
+                    "the alert file is empty, so no alert shows; write the alert on its first line",
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            problems.push(Problem::error(name, format!("cannot read the alert: {e}")));
+            None
+        }
+    }
 }
 
 /// Refuses a path (after following links) that leads outside the content folder.
@@ -191,6 +248,7 @@ fn scan_playlist(
     canonical_root: &Path,
     defaults: &SlidesConfig,
     problems: &mut Vec<Problem>,
+    settings_broken: &mut bool,
 ) -> Playlist {
     let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
     let mut pd = PlaylistDefaults {
@@ -241,11 +299,17 @@ fn scan_playlist(
     if toml_path.is_file() {
         let rel_toml = rel(&toml_path);
         match std::fs::read(&toml_path) {
-            Err(e) => problems.push(Problem::error(rel_toml, format!("cannot read it: {e}"))),
+            Err(e) => {
+                problems.push(Problem::error(rel_toml, format!("cannot read it: {e}")));
+                *settings_broken = true;
+            }
             Ok(bytes) => {
                 let text = super::text::decode_text(&bytes);
                 match TomlFile::parse(&rel_toml, &text) {
-                    Err(p) => problems.push(p),
+                    Err(p) => {
+                        problems.push(p);
+                        *settings_broken = true;
+                    }
                     Ok(file) => {
                         let mut r = file.reader();
                         let t = r.root();

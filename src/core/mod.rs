@@ -8,6 +8,7 @@ pub mod duration;
 pub mod media;
 pub mod problems;
 pub mod schedule;
+pub mod settle;
 pub mod show;
 pub mod text;
 pub mod tomlx;

@@ -184,6 +184,30 @@ impl Show {
         }
     }
 
+    /// Takes in a new version of the same playlist (files added, removed or renamed) without
+    /// starting again: the slide on screen carries on, and the show goes on after it.
+    pub fn update_playlist(&mut self, playlist: Playlist) {
+        let keep_pending =
+            self.pending.as_ref().is_some_and(|p| playlist.items.iter().any(|i| i.path == p.item.path));
+        if !keep_pending {
+            self.pending = None;
+        }
+        let order = order_for(&playlist, self.seed, self.loop_no);
+        let after = self
+            .pending
+            .as_ref()
+            .map(|p| &p.item)
+            .or(self.current.as_ref().map(|(_, i)| i))
+            .map(|i| i.path.clone());
+        self.pos = after
+            .and_then(|path| order.iter().position(|&i| playlist.items[i].path == path))
+            .map_or(0, |x| x + 1);
+        self.order = order;
+        self.playlist = playlist;
+        self.failures_in_row = 0;
+        self.idle_until = None;
+    }
+
     /// Advances the show by `dt`. Returns what changed on screen, if anything.
     pub fn tick(&mut self, dt: Duration) -> Option<Change> {
         if let Some(f) = self.fade.as_mut() {
@@ -414,6 +438,21 @@ mod tests {
         let mut show = Show::new(none_due, 0, (0, 0));
         assert!(show.request(t0()).is_none());
         assert!(show.nothing_to_show());
+    }
+
+    #[test]
+    fn an_updated_playlist_carries_on_after_the_slide_on_screen() {
+        let mut show = Show::new(playlist(&["a", "b", "c"]), 0, (0, 0));
+        feed(&mut show);
+        show.tick(Duration::ZERO);
+        feed(&mut show);
+        show.tick(Duration::from_secs(10));
+        show.tick(Duration::from_secs(1));
+        assert_eq!(name(&show), "b");
+        // "c" is deleted and "b2" dropped in while "b" shows.
+        show.update_playlist(playlist(&["a", "b", "b2"]));
+        let (_, next) = show.request(t0()).expect("next");
+        assert_eq!(next.rel, PathBuf::from("b2"));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The screen: thin Bevy plugins that put the core's decisions on screen. Every feature is one
 //! plugin, listed in [`build_app`]; they talk through messages owned by the plugin that sends them.
 
+mod alert;
 mod clock;
 mod content;
 mod fonts;
@@ -9,6 +10,8 @@ mod off;
 mod programme;
 mod snapshot;
 mod stage;
+mod status;
+mod watch;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -21,11 +24,12 @@ use chrono_tz::Tz;
 
 use crate::core::config::Config;
 
+pub use alert::{AlertCover, AlertShowing};
 pub use clock::ScreenClock;
 pub use content::{ContentScanned, scan_all};
 pub use off::{OffCover, ScreenOff};
 pub use programme::ProgrammeChanged;
-pub use stage::{FallbackSlide, SlideRoot, StageState};
+pub use stage::{FallbackSlide, SlideFailed, SlideRoot, SlideShown, StageState};
 
 /// How the screen runs.
 #[derive(Clone, Debug)]
@@ -101,6 +105,11 @@ pub fn build_app(config: Config, mode: Mode) -> App {
     };
     app.insert_resource(ClearColor(layout::bevy_colour(config.display.background)));
     app.insert_resource(clock);
+    let mut config = config;
+    if matches!(mode, Mode::Snapshot(_)) {
+        // A snapshot shows the folder as it is: nothing is held back as "still copying".
+        config.settle_time = Duration::ZERO;
+    }
     app.insert_resource(Settings(config));
     add_features(&mut app);
     if let Mode::Snapshot(spec) = mode {
@@ -120,6 +129,9 @@ pub fn add_features(app: &mut App) {
         stage::plugin,
         off::plugin,
         clock::plugin,
+        watch::plugin,
+        alert::plugin,
+        status::plugin,
     ));
 }
 

@@ -1,4 +1,4 @@
-//! `[[off]]` periods: the screen shows nothing (a black cover over everything), draws about once
+//! `[[off]]` periods: the screen shows nothing (a black cover over everything but an alert), draws about once
 //! a second, and runs corridor.toml's `power_off_command` / `power_on_command` at the edges, on a
 //! worker thread. A failing command is logged, never fatal.
 
@@ -40,7 +40,7 @@ fn spawn_cover(mut commands: Commands) {
             ..default()
         },
         BackgroundColor(Color::BLACK),
-        GlobalZIndex(i32::MAX),
+        GlobalZIndex(i32::MAX - 1),
         Visibility::Hidden,
     ));
 }

@@ -17,10 +17,28 @@ use super::clock::{ClockText, DateText, ScreenClock, clock_string, date_string};
 use super::fonts::Fonts;
 use super::layout::{StageArea, StageSize, bevy_colour};
 use super::programme::ProgrammeChanged;
+use std::path::PathBuf;
+
 use crate::core::config::Transition;
 use crate::core::content::{Item, Playlist};
 use crate::core::media::{self, Frame, Limits, MediaError, Notice, Slide};
+use crate::core::problems::Problem;
 use crate::core::show::{Change, RequestId, Show, due_at};
+
+/// A slide went on screen.
+#[derive(Message, Clone, Debug)]
+pub struct SlideShown {
+    pub playlist: String,
+    /// The file, relative to the content folder.
+    pub file: PathBuf,
+    pub at: DateTime<Tz>,
+    /// The slide the show will prepare next, if known.
+    pub next: Option<PathBuf>,
+}
+
+/// A slide could not be shown and was skipped.
+#[derive(Message, Clone, Debug)]
+pub struct SlideFailed(pub Problem);
 
 /// The running show, and where it should start.
 #[derive(Resource, Default)]
@@ -86,6 +104,8 @@ impl SlidePart {
 pub struct FallbackSlide;
 
 pub(super) fn plugin(app: &mut App) {
+    app.add_message::<SlideShown>();
+    app.add_message::<SlideFailed>();
     app.init_resource::<StageState>();
     app.init_resource::<Decoding>();
     app.init_resource::<OnStage>();
@@ -114,7 +134,11 @@ fn start_show(
         shuffle: false,
     });
     if let Some(show) = state.show.as_mut() {
-        show.switch_to(playlist, change.interrupt);
+        if show.playlist().name == playlist.name && !change.interrupt {
+            show.update_playlist(playlist);
+        } else {
+            show.switch_to(playlist, change.interrupt);
+        }
         return;
     }
     let seed = day_seed(&clock.now());
@@ -156,6 +180,7 @@ fn finish_decodes(
     stage_area: Query<Entity, With<StageArea>>,
     fonts: Res<Fonts>,
     stage: Res<StageSize>,
+    mut failed: MessageWriter<SlideFailed>,
 ) {
     let Some(show) = state.show.as_mut() else {
         return;
@@ -180,6 +205,7 @@ fn finish_decodes(
             }
             Err(e) => {
                 warn!("{}: {e}", item.rel.display());
+                failed.write(SlideFailed(Problem::error(item.rel.clone(), e.to_string())));
                 show.loaded(id, false);
             }
         }
@@ -305,12 +331,22 @@ fn advance(
     mut state: ResMut<StageState>,
     mut on_stage: ResMut<OnStage>,
     mut roots: Query<(Entity, &SlideRoot, &mut Visibility, &mut ZIndex)>,
+    clock: Res<ScreenClock>,
+    mut shown: MessageWriter<SlideShown>,
 ) {
     let Some(show) = state.show.as_mut() else {
         return;
     };
     match show.tick(time.delta()) {
         Some(Change::Show { id, transition, .. }) => {
+            if let Some(item) = show.current() {
+                shown.write(SlideShown {
+                    playlist: show.playlist().name.clone(),
+                    file: item.rel.clone(),
+                    at: clock.now(),
+                    next: None,
+                });
+            }
             let Some((entity, _, mut vis, mut z)) = roots.iter_mut().find(|(_, r, _, _)| r.id == id) else {
                 return;
             };

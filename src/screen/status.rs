@@ -1,0 +1,234 @@
+//! For IT and for proof of play: a small status file (JSON, written atomically: temp file then
+//! rename) updated whenever what is on screen changes, and a play log with one JSON line per
+//! slide shown, a file per day, old days removed. All writing happens on a thread of its own.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Sender, channel};
+
+use bevy::prelude::*;
+use chrono::{DateTime, NaiveDate};
+use chrono_tz::Tz;
+use serde_json::{Value, json};
+
+use super::Settings;
+use super::alert::AlertShowing;
+use super::clock::ScreenClock;
+use super::content::ContentScanned;
+use super::programme::ProgrammeChanged;
+use super::stage::{SlideFailed, SlideShown};
+use crate::core::config::PlayLog;
+use crate::core::problems::{Problem, Severity};
+
+/// At most this many slide problems are kept in the status file.
+const MAX_SLIDE_PROBLEMS: usize = 100;
+
+enum Job {
+    Status { path: PathBuf, json: String },
+    Play { folder: PathBuf, date: NaiveDate, line: String },
+    Prune { folder: PathBuf, before: NaiveDate },
+}
+
+#[derive(Resource)]
+struct Reporter {
+    tx: Sender<Job>,
+    status_file: Option<PathBuf>,
+    play_log: Option<PathBuf>,
+    keep_days: u32,
+    pruned: Option<NaiveDate>,
+    playlist: Option<String>,
+    items: Vec<String>,
+    off: bool,
+    current: Option<SlideShown>,
+    scan_problems: Vec<Problem>,
+    slide_problems: Vec<Problem>,
+    dirty: bool,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(Startup, start);
+    app.add_systems(PostUpdate, (collect, write_status).chain());
+}
+
+fn start(mut commands: Commands, settings: Res<Settings>) {
+    let (tx, rx) = channel::<Job>();
+    let spawned = std::thread::Builder::new().name("corridor status writer".into()).spawn(move || {
+        for job in rx {
+            if let Err(e) = run_job(&job) {
+                let what = match &job {
+                    Job::Status { path, .. } => path.display().to_string(),
+                    Job::Play { folder, .. } | Job::Prune { folder, .. } => folder.display().to_string(),
+                };
+                warn!("cannot write {what}: {e}");
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        warn!("cannot start the status writer: {e}");
+    }
+    let play_log = match &settings.0.play_log {
+        PlayLog::Folder(f) => Some(f.clone()),
+        PlayLog::Default | PlayLog::Off => None,
+    };
+    commands.insert_resource(Reporter {
+        tx,
+        status_file: settings.0.status_file.clone(),
+        play_log,
+        keep_days: settings.0.play_log_days,
+        pruned: None,
+        playlist: None,
+        items: Vec::new(),
+        off: false,
+        current: None,
+        scan_problems: Vec::new(),
+        slide_problems: Vec::new(),
+        dirty: true,
+    });
+}
+
+#[allow(clippy::too_many_arguments)]
+fn collect(
+    mut reporter: ResMut<Reporter>,
+    mut scanned: MessageReader<ContentScanned>,
+    mut programme: MessageReader<ProgrammeChanged>,
+    mut shown: MessageReader<SlideShown>,
+    mut failed: MessageReader<SlideFailed>,
+    alert: Res<AlertShowing>,
+    clock: Res<ScreenClock>,
+) {
+    let r = &mut *reporter;
+    if let Some(scan) = scanned.read().last() {
+        r.scan_problems = scan.problems.as_ref().clone();
+        r.dirty = true;
+    }
+    if let Some(change) = programme.read().last() {
+        r.off = change.playlist.is_none();
+        r.playlist = change.playlist.as_ref().map(|p| p.name.clone());
+        r.items = change
+            .playlist
+            .as_ref()
+            .map(|p| p.items.iter().map(|i| i.rel.display().to_string()).collect())
+            .unwrap_or_default();
+        r.dirty = true;
+    }
+    for f in failed.read() {
+        if !r.slide_problems.contains(&f.0) && r.slide_problems.len() < MAX_SLIDE_PROBLEMS {
+            r.slide_problems.push(f.0.clone());
+        }
+        r.dirty = true;
+    }
+    for s in shown.read() {
+        if let Some(prev) = r.current.take() {
+            log_play(r, &prev, s.at);
+        }
+        r.current = Some(s.clone());
+        r.dirty = true;
+    }
+    if alert.is_changed() {
+        r.dirty = true;
+    }
+    let today = clock.now().date_naive();
+    if let Some(folder) = r.play_log.clone() {
+        if r.pruned != Some(today) {
+            r.pruned = Some(today);
+            let before = today - chrono::Duration::days(r.keep_days as i64);
+            let _ = r.tx.send(Job::Prune { folder, before });
+        }
+    }
+}
+
+/// One play-log line for a slide that has finished.
+fn log_play(r: &Reporter, slide: &SlideShown, end: DateTime<Tz>) {
+    let Some(folder) = r.play_log.clone() else { return };
+    let line = json!({
+        "playlist": slide.playlist,
+        "file": slide.file.display().to_string(),
+        "start": slide.at.to_rfc3339(),
+        "end": end.to_rfc3339(),
+    })
+    .to_string();
+    let _ = r.tx.send(Job::Play { folder, date: slide.at.date_naive(), line });
+}
+
+fn problem_json(p: &Problem) -> Value {
+    json!({
+        "file": p.file.as_ref().map(|f| f.display().to_string()),
+        "line": p.line,
+        "message": p.message,
+        "severity": if p.severity == Severity::Error { "error" } else { "warning" },
+        "text": p.to_string(),
+    })
+}
+
+fn write_status(
+    mut reporter: ResMut<Reporter>,
+    settings: Res<Settings>,
+    clock: Res<ScreenClock>,
+    alert: Res<AlertShowing>,
+) {
+    if !reporter.dirty {
+        return;
+    }
+    reporter.dirty = false;
+    let Some(path) = reporter.status_file.clone() else { return };
+    let r = &*reporter;
+    let current = r.current.as_ref().filter(|c| Some(&c.playlist) == r.playlist.as_ref());
+    let next = current.and_then(|c| {
+        let cur = c.file.display().to_string();
+        let i = r.items.iter().position(|x| *x == cur)?;
+        r.items.get((i + 1) % r.items.len()).cloned()
+    });
+    let problems: Vec<Value> = r.scan_problems.iter().chain(&r.slide_problems).map(problem_json).collect();
+    let status = json!({
+        "screen": settings.0.screen,
+        "version": env!("CARGO_PKG_VERSION"),
+        "updated": clock.now().to_rfc3339(),
+        "playlist": r.playlist,
+        "off": r.off,
+        "current": current.map(|c| json!({ "file": c.file.display().to_string(), "started": c.at.to_rfc3339() })),
+        "next": next,
+        "items": r.items,
+        "problems": problems,
+        "feeds": [],
+        "alert": alert.0,
+    });
+    let json = serde_json::to_string_pretty(&status).unwrap_or_default();
+    let _ = r.tx.send(Job::Status { path, json });
+}
+
+fn run_job(job: &Job) -> std::io::Result<()> {
+    match job {
+        Job::Status { path, json } => write_atomically(path, json.as_bytes()),
+        Job::Play { folder, date, line } => {
+            std::fs::create_dir_all(folder)?;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(folder.join(format!("{}.jsonl", date.format("%Y-%m-%d"))))?;
+            writeln!(f, "{line}")
+        }
+        Job::Prune { folder, before } => {
+            let Ok(entries) = std::fs::read_dir(folder) else { return Ok(()) };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let day =
+                    name.strip_suffix(".jsonl").and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+                if day.is_some_and(|d| d < *before) {
+                    std::fs::remove_file(e.path())?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Writes a temp file beside `path`, then renames it over `path`: readers never see half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "status".into());
+    let tmp = path.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
