@@ -4,7 +4,8 @@
 //! (a) decode + downscale of a 12-megapixel JPEG to a 1080p stage vs the `image` crate's plain decode;
 //! (b) the longest frame of our own systems (headless app) while a 24-megapixel photo loads;
 //! (c) peak memory (VmHWM) playing a 200-photo folder of 12 MP JPEGs vs a 5-photo folder;
-//! (plan) `plan` for a whole year of a 200-slot schedule, and the same at minute resolution.
+//! (plan) `plan` for a whole year of a 200-slot schedule, and the same at minute resolution;
+//! (live) a file dropped in -> listed in the status file; ALERT.txt -> alert on screen.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -225,6 +226,109 @@ fn main() {
     if wants("plan") {
         bench_plan();
     }
+    if wants("live") {
+        bench_live(dir.path());
+    }
+}
+
+fn live_app(content: &Path, status: &Path) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, AssetPlugin::default()));
+    app.init_asset::<Image>();
+    app.init_asset::<Font>();
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(16)));
+    let config = Config {
+        content: content.to_path_buf(),
+        status_file: Some(status.to_path_buf()),
+        ..Config::default()
+    };
+    app.insert_resource(ScreenClock::fixed(chrono_tz::UTC.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap()));
+    app.insert_resource(Settings(config));
+    corridor::screen::add_features(&mut app);
+    app
+}
+
+fn listed(status: &Path, name: &str) -> bool {
+    std::fs::read_to_string(status).is_ok_and(|t| t.contains(name))
+}
+
+fn percentile(v: &mut [Duration], p: usize) -> Duration {
+    v.sort();
+    v[(v.len() * p / 100).min(v.len() - 1)]
+}
+
+fn bench_live(dir: &Path) {
+    let content = dir.join("live");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).expect("mkdir");
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(320, 180, image::Rgb([200, 20, 20]))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .expect("png");
+    let png = png.into_inner();
+    for i in 0..1000 {
+        std::fs::write(pl.join(format!("old {i:04}.png")), &png).expect("write");
+    }
+    let status = dir.join("status.json");
+    let mut app = live_app(&content, &status);
+    let start = Instant::now();
+    while !listed(&status, "old 0999.png") && start.elapsed() < Duration::from_secs(60) {
+        app.update();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // Drops: from the last byte written to the file appearing in the status file.
+    let mut latencies = Vec::new();
+    let mut frames = Vec::new();
+    for i in 0..50 {
+        let name = format!("drop {i:02}.png");
+        std::fs::write(pl.join(&name), &png).expect("write");
+        let t = Instant::now();
+        while !listed(&status, &name) && t.elapsed() < Duration::from_secs(20) {
+            let f = Instant::now();
+            app.update();
+            frames.push(f.elapsed());
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        latencies.push(t.elapsed());
+    }
+    let worst_frame = frames.iter().max().copied().unwrap_or_default();
+    let over = frames.iter().filter(|f| **f > Duration::from_millis(4)).count();
+    let p99 = percentile(&mut frames.clone(), 99);
+    println!(
+        "(live) drop into a 1,000-file playlist -> listed in the status file, 50 drops, settle time 2 s: p50 {:.2} s, p95 {:.2} s; frames of our systems meanwhile (each drop rescans 1,000 files): longest {:.2} ms, p99 {:.3} ms, {} of {} frames over 4 ms",
+        percentile(&mut latencies, 50).as_secs_f64(),
+        percentile(&mut latencies, 95).as_secs_f64(),
+        worst_frame.as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3,
+        over,
+        frames.len()
+    );
+    let mut alerts = Vec::new();
+    for _ in 0..10 {
+        std::fs::write(content.join("ALERT.txt"), "Fire drill\nPlease leave by the nearest exit.")
+            .expect("write");
+        let t = Instant::now();
+        while !app.world().resource::<corridor::screen::AlertShowing>().0
+            && t.elapsed() < Duration::from_secs(10)
+        {
+            app.update();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        alerts.push(t.elapsed());
+        std::fs::remove_file(content.join("ALERT.txt")).expect("remove");
+        let t = Instant::now();
+        while app.world().resource::<corridor::screen::AlertShowing>().0
+            && t.elapsed() < Duration::from_secs(10)
+        {
+            app.update();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+    println!(
+        "(live) ALERT.txt written -> alert on screen, 10 times: p50 {:.2} s, worst {:.2} s",
+        percentile(&mut alerts, 50).as_secs_f64(),
+        percentile(&mut alerts, 100).as_secs_f64()
+    );
 }
 
 /// A 200-slot schedule: assorted days, times, date ranges and terms.

@@ -537,3 +537,34 @@ fn live_poll_mode_and_the_emergency_alert() {
     assert!(first["file"].as_str().unwrap().starts_with("default/"));
     assert!(first["start"].is_string() && first["end"].is_string());
 }
+
+#[test]
+fn live_settings_file_changes_apply_and_mistakes_keep_the_settings_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/a.png"), 16, 9, [9, 9, 9]);
+    let cfg_path = dir.path().join("corridor.toml");
+    std::fs::write(&cfg_path, "[slides]\ndefault_duration = \"5s\"\n").unwrap();
+    let mut config = corridor::core::config::load(Some(&cfg_path)).unwrap().config;
+    config.content = content.clone();
+    let mut app = headless_app_with(config, monday(9, 0, 0));
+    let duration = |app: &App| app.world().resource::<Settings>().0.slides.default_duration;
+    let run = |app: &mut App, secs: u64, cond: &dyn Fn(&App) -> bool| {
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_secs(secs) {
+            app.update();
+            if cond(app) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    };
+    run(&mut app, 1, &|_| false);
+    std::fs::write(&cfg_path, "[slides]\ndefault_duration = \"7s\"\n").unwrap();
+    assert!(run(&mut app, 10, &|a| duration(a) == Duration::from_secs(7)), "new duration applied live");
+    std::fs::write(&cfg_path, "[slides]\ndefault_duration = \"seven\"\n").unwrap();
+    run(&mut app, 2, &|_| false);
+    assert_eq!(duration(&app), Duration::from_secs(7), "a mistake keeps the settings in use");
+}

@@ -4,7 +4,7 @@
 //! settled at once, so the screen does not wait.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use super::content::Stamp;
@@ -20,6 +20,11 @@ pub struct SettleTracker {
 impl SettleTracker {
     pub fn new(settle: Duration) -> Self {
         Self { settle, seen: BTreeMap::new(), first_look: true }
+    }
+
+    /// Changes the settle time (corridor.toml edited while running).
+    pub fn set_settle(&mut self, settle: Duration) {
+        self.settle = settle;
     }
 
     /// Looks at the files of a scan made at `now`. Returns the files not settled yet and, if
@@ -52,10 +57,6 @@ impl SettleTracker {
             }
         }
         (waiting, recheck)
-    }
-
-    pub fn is_waiting(waiting: &[PathBuf], path: &Path) -> bool {
-        waiting.iter().any(|p| p == path)
     }
 }
 

@@ -5,8 +5,9 @@
 //! everything playing. Announces each result with a [`ContentScanned`] message, and logs each
 //! new problem once, in the same words as `corridor check`.
 
-use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use bevy::prelude::*;
@@ -29,14 +30,14 @@ pub struct ContentScanned {
     pub problems: Arc<Vec<Problem>>,
 }
 
-type ScanResult = Result<(Content, schedule::Loaded), ScanError>;
+type ScanResult = Result<(Content, schedule::Loaded, Option<SystemTime>), ScanError>;
 
 #[derive(Resource)]
 struct Library {
     scanning: Option<Task<ScanResult>>,
     again: bool,
     recheck_at: Option<SystemTime>,
-    tracker: SettleTracker,
+    tracker: Arc<Mutex<SettleTracker>>,
     last: Option<Arc<Content>>,
     logged: BTreeSet<String>,
     folder_missing: bool,
@@ -48,29 +49,63 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(PreUpdate, (want_scan, finish_scan).chain());
 }
 
-/// Scans the content folder and reads its schedule (on a worker thread).
-pub fn scan_all(settings: &Settings) -> ScanResult {
+/// Scans the content folder and reads its schedule.
+pub fn scan_all(settings: &Settings) -> Result<(Content, schedule::Loaded), ScanError> {
     let content = content::scan(&settings.0.content, &settings.0.slides)?;
     let names: Vec<String> = content.playlists.keys().cloned().collect();
     let schedule = schedule::load(&settings.0.content, &names);
     Ok((content, schedule))
 }
 
-fn spawn_scan(settings: &Settings) -> Task<ScanResult> {
+/// On a worker thread: scans, holds back files still being copied, and keeps the last good
+/// version of a playlist whose playlist.toml cannot be read. Returns when to look again.
+fn scan_settled(settings: &Settings, tracker: &Mutex<SettleTracker>, last: Option<&Content>) -> ScanResult {
+    let (mut content, loaded) = scan_all(settings)?;
+    let (waiting, recheck) = match tracker.lock() {
+        Ok(mut t) => {
+            t.set_settle(settings.0.settle_time);
+            t.observe(&content.stamps, SystemTime::now())
+        }
+        Err(_) => (Vec::new(), None),
+    };
+    if !waiting.is_empty() {
+        let waiting: HashSet<PathBuf> = waiting.into_iter().collect();
+        for playlist in content.playlists.values_mut() {
+            playlist.items.retain(|i| !waiting.contains(&i.path));
+        }
+    }
+    if let Some(last) = last {
+        for name in content.broken_settings.clone() {
+            if let Some(good) = last.playlists.get(&name) {
+                content.playlists.insert(name, good.clone());
+            }
+        }
+    }
+    Ok((content, loaded, recheck))
+}
+
+fn spawn_scan(settings: &Settings, library: &Library) -> Task<ScanResult> {
     let settings = settings.clone();
-    AsyncComputeTaskPool::get().spawn(async move { scan_all(&settings) })
+    let tracker = library.tracker.clone();
+    let last = library.last.clone();
+    AsyncComputeTaskPool::get().spawn(async move {
+        super::background::lower_priority();
+        scan_settled(&settings, &tracker, last.as_deref())
+    })
 }
 
 fn start_first_scan(mut commands: Commands, settings: Res<Settings>) {
-    commands.insert_resource(Library {
-        scanning: Some(spawn_scan(&settings)),
+    let mut library = Library {
+        scanning: None,
         again: false,
         recheck_at: None,
-        tracker: SettleTracker::new(settings.0.settle_time),
+        tracker: Arc::new(Mutex::new(SettleTracker::new(settings.0.settle_time))),
         last: None,
         logged: BTreeSet::new(),
         folder_missing: false,
-    });
+    };
+    library.scanning = Some(spawn_scan(&settings, &library));
+    commands.insert_resource(library);
 }
 
 fn want_scan(
@@ -90,7 +125,7 @@ fn want_scan(
     if library.scanning.is_some() {
         library.again = true;
     } else {
-        library.scanning = Some(spawn_scan(&settings));
+        library.scanning = Some(spawn_scan(&settings, &library));
     }
 }
 
@@ -102,8 +137,8 @@ fn finish_scan(
     let Some(mut library) = library else { return };
     let Some(task) = library.scanning.as_mut() else { return };
     let Some(result) = block_on(poll_once(task)) else { return };
-    library.scanning = if std::mem::take(&mut library.again) { Some(spawn_scan(&settings)) } else { None };
-    let (mut content, loaded) = match result {
+    library.scanning = None;
+    let (content, loaded, recheck) = match result {
         Ok(r) => r,
         Err(e) => {
             if !library.folder_missing {
@@ -113,26 +148,14 @@ fn finish_scan(
                     None => error!("{e}; showing the fallback slide until it appears"),
                 }
             }
+            if std::mem::take(&mut library.again) {
+                library.scanning = Some(spawn_scan(&settings, &library));
+            }
             return;
         }
     };
     library.folder_missing = false;
-    // Hold back files that are still being copied; look again when they may have settled.
-    let (waiting, recheck) = library.tracker.observe(&content.stamps, SystemTime::now());
     library.recheck_at = recheck;
-    if !waiting.is_empty() {
-        for playlist in content.playlists.values_mut() {
-            playlist.items.retain(|i| !SettleTracker::is_waiting(&waiting, &i.path));
-        }
-    }
-    // A playlist.toml that cannot be read: keep that playlist as it last was.
-    if let Some(last) = &library.last {
-        for name in content.broken_settings.clone() {
-            if let Some(good) = last.playlists.get(&name) {
-                content.playlists.insert(name, good.clone());
-            }
-        }
-    }
     let mut problems: Vec<Problem> = content.problems.clone();
     problems.extend(loaded.problems.iter().cloned());
     if loaded.schedule.is_none() {
@@ -149,6 +172,9 @@ fn finish_scan(
     library.logged = now_lines;
     let content = Arc::new(content);
     library.last = Some(content.clone());
+    if std::mem::take(&mut library.again) {
+        library.scanning = Some(spawn_scan(&settings, &library));
+    }
     out.write(ContentScanned {
         content,
         schedule: loaded.schedule.map(Arc::new),

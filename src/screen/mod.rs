@@ -2,12 +2,14 @@
 //! plugin, listed in [`build_app`]; they talk through messages owned by the plugin that sends them.
 
 mod alert;
+mod background;
 mod clock;
 mod content;
 mod fonts;
 mod layout;
 mod off;
 mod programme;
+mod settings_file;
 mod snapshot;
 mod stage;
 mod status;
@@ -130,6 +132,7 @@ pub fn add_features(app: &mut App) {
         off::plugin,
         clock::plugin,
         watch::plugin,
+        settings_file::plugin,
         alert::plugin,
         status::plugin,
     ));

@@ -42,6 +42,8 @@ struct Programme {
     content_changed: bool,
     last_local: Option<NaiveDateTime>,
     last_clocks: Option<(SystemTime, Instant)>,
+    /// The playlist last announced, to tell whether a rescan changed it.
+    sent: Option<Playlist>,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -112,6 +114,10 @@ fn follow_schedule(
             shuffle: false,
         })
     });
+    if programme.current.as_ref() == Some(&decision) && programme.sent == playlist {
+        return; // a rescan that changed nothing here
+    }
+    programme.sent.clone_from(&playlist);
     let interrupt = decision.slot.and_then(|i| schedule.slots.get(i)).is_some_and(|s| s.interrupt);
     out.write(ProgrammeChanged {
         what: decision.what.clone(),

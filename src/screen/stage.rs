@@ -167,7 +167,10 @@ fn request_decodes(
     let now = clock.now().naive_local();
     while let Some((id, item)) = show.request(now) {
         let task_item = item.clone();
-        let task = AsyncComputeTaskPool::get().spawn(async move { media::load(&task_item, size, limits) });
+        let task = AsyncComputeTaskPool::get().spawn(async move {
+            super::background::lower_priority();
+            media::load(&task_item, size, limits)
+        });
         decoding.0.push((id, item, task));
     }
 }

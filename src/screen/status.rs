@@ -24,9 +24,20 @@ use crate::core::problems::{Problem, Severity};
 const MAX_SLIDE_PROBLEMS: usize = 100;
 
 enum Job {
-    Status { path: PathBuf, json: String },
-    Play { folder: PathBuf, date: NaiveDate, line: String },
-    Prune { folder: PathBuf, before: NaiveDate },
+    /// The status, built into JSON and written on the writer thread.
+    Status {
+        path: PathBuf,
+        status: Box<Value>,
+    },
+    Play {
+        folder: PathBuf,
+        date: NaiveDate,
+        line: String,
+    },
+    Prune {
+        folder: PathBuf,
+        before: NaiveDate,
+    },
 }
 
 #[derive(Resource)]
@@ -53,6 +64,7 @@ pub(super) fn plugin(app: &mut App) {
 fn start(mut commands: Commands, settings: Res<Settings>) {
     let (tx, rx) = channel::<Job>();
     let spawned = std::thread::Builder::new().name("corridor status writer".into()).spawn(move || {
+        super::background::lower_priority();
         for job in rx {
             if let Err(e) = run_job(&job) {
                 let what = match &job {
@@ -192,13 +204,15 @@ fn write_status(
         "feeds": [],
         "alert": alert.0,
     });
-    let json = serde_json::to_string_pretty(&status).unwrap_or_default();
-    let _ = r.tx.send(Job::Status { path, json });
+    let _ = r.tx.send(Job::Status { path, status: Box::new(status) });
 }
 
 fn run_job(job: &Job) -> std::io::Result<()> {
     match job {
-        Job::Status { path, json } => write_atomically(path, json.as_bytes()),
+        Job::Status { path, status } => {
+            let json = serde_json::to_string_pretty(status).unwrap_or_default();
+            write_atomically(path, json.as_bytes())
+        }
         Job::Play { folder, date, line } => {
             std::fs::create_dir_all(folder)?;
             let mut f = std::fs::OpenOptions::new()

@@ -193,6 +193,7 @@ fn watch_thread(
     interval: Duration,
     out: Sender<WatchEvent>,
 ) {
+    super::background::lower_priority();
     let root = root.canonicalize().or_else(|_| std::path::absolute(&root)).unwrap_or(root);
     let config_file = config_file.map(|c| c.canonicalize().unwrap_or(c));
     let (tx, rx) = channel::<notify::Result<notify::Event>>();
