@@ -4,6 +4,7 @@
 //! failed, and follows the changes it returns. A slide stays on screen until the next one is
 //! ready: the screen is never blank between slides.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -39,7 +40,7 @@ struct Fade {
 /// The running show of one playlist.
 #[derive(Clone, Debug)]
 pub struct Show {
-    playlist: Playlist,
+    playlist: Arc<Playlist>,
     seed: u64,
     order: Vec<usize>,
     /// Position in `order` of the next item to prepare.
@@ -58,7 +59,8 @@ pub struct Show {
 impl Show {
     /// A show of `playlist` starting at position `start.1` of the order of loop `start.0`
     /// (see [`due_at`]); `(0, 0)` starts at the first item.
-    pub fn new(playlist: Playlist, seed: u64, start: (u64, usize)) -> Self {
+    pub fn new(playlist: impl Into<Arc<Playlist>>, seed: u64, start: (u64, usize)) -> Self {
+        let playlist = playlist.into();
         let mut show = Self {
             playlist,
             seed,
@@ -171,7 +173,8 @@ impl Show {
 
     /// Replaces the playlist. The slide on screen finishes its time, then the new playlist starts
     /// at its first item; with `interrupt`, the new playlist starts as soon as its first slide is ready.
-    pub fn switch_to(&mut self, playlist: Playlist, interrupt: bool) {
+    pub fn switch_to(&mut self, playlist: impl Into<Arc<Playlist>>, interrupt: bool) {
+        let playlist = playlist.into();
         self.idle_until = None;
         self.failures_in_row = 0;
         self.pending = None;
@@ -186,7 +189,8 @@ impl Show {
 
     /// Takes in a new version of the same playlist (files added, removed or renamed) without
     /// starting again: the slide on screen carries on, and the show goes on after it.
-    pub fn update_playlist(&mut self, playlist: Playlist) {
+    pub fn update_playlist(&mut self, playlist: impl Into<Arc<Playlist>>) {
+        let playlist = playlist.into();
         let keep_pending =
             self.pending.as_ref().is_some_and(|p| playlist.items.iter().any(|i| i.path == p.item.path));
         if !keep_pending {

@@ -24,7 +24,7 @@ const JUMP_SECS: f64 = 2.0;
 pub struct ProgrammeChanged {
     pub what: What,
     /// The playlist to play; None when the screen is off.
-    pub playlist: Option<Playlist>,
+    pub playlist: Option<Arc<Playlist>>,
     /// Cut in at once instead of letting the slide on screen finish.
     pub interrupt: bool,
     /// Local time at which this stretch of the schedule began.
@@ -43,7 +43,7 @@ struct Programme {
     last_local: Option<NaiveDateTime>,
     last_clocks: Option<(SystemTime, Instant)>,
     /// The playlist last announced, to tell whether a rescan changed it.
-    sent: Option<Playlist>,
+    sent: Option<Arc<Playlist>>,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -107,16 +107,22 @@ fn follow_schedule(
     if programme.current.as_ref() != Some(&decision) {
         info!("now playing: {reason}");
     }
+    let unchanged = programme.current.as_ref() == Some(&decision)
+        && match (&programme.sent, decision.playlist()) {
+            (Some(sent), Some(name)) => content.playlist(name).is_some_and(|p| **sent == *p),
+            (None, None) => true,
+            _ => false,
+        };
+    if unchanged {
+        return; // a rescan that changed nothing here
+    }
     let playlist = decision.playlist().map(|name| {
-        content.playlist(name).cloned().unwrap_or_else(|| Playlist {
+        Arc::new(content.playlist(name).cloned().unwrap_or_else(|| Playlist {
             name: name.into(),
             items: Vec::new(),
             shuffle: false,
-        })
+        }))
     });
-    if programme.current.as_ref() == Some(&decision) && programme.sent == playlist {
-        return; // a rescan that changed nothing here
-    }
     programme.sent.clone_from(&playlist);
     let interrupt = decision.slot.and_then(|i| schedule.slots.get(i)).is_some_and(|s| s.interrupt);
     out.write(ProgrammeChanged {

@@ -128,10 +128,8 @@ fn start_show(
 ) {
     let Some(change) = changes.read().last() else { return };
     // While off, the show gets an empty playlist: nothing new is decoded.
-    let playlist = change.playlist.clone().unwrap_or_else(|| Playlist {
-        name: "OFF".into(),
-        items: Vec::new(),
-        shuffle: false,
+    let playlist = change.playlist.clone().unwrap_or_else(|| {
+        std::sync::Arc::new(Playlist { name: "OFF".into(), items: Vec::new(), shuffle: false })
     });
     if let Some(show) = state.show.as_mut() {
         if show.playlist().name == playlist.name && !change.interrupt {

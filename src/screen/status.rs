@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::{Sender, channel};
 
 use bevy::prelude::*;
@@ -18,6 +19,7 @@ use super::content::ContentScanned;
 use super::programme::ProgrammeChanged;
 use super::stage::{SlideFailed, SlideShown};
 use crate::core::config::PlayLog;
+use crate::core::content::Playlist;
 use crate::core::problems::{Problem, Severity};
 
 /// At most this many slide problems are kept in the status file.
@@ -25,9 +27,12 @@ const MAX_SLIDE_PROBLEMS: usize = 100;
 
 enum Job {
     /// The status, built into JSON and written on the writer thread.
+    /// `items` and `next` are filled in there from the playlist.
     Status {
         path: PathBuf,
         status: Box<Value>,
+        items: Option<Arc<Playlist>>,
+        current_file: Option<PathBuf>,
     },
     Play {
         folder: PathBuf,
@@ -48,7 +53,8 @@ struct Reporter {
     keep_days: u32,
     pruned: Option<NaiveDate>,
     playlist: Option<String>,
-    items: Vec<String>,
+    /// The playlist playing; its item list is written out on the writer thread.
+    items: Option<Arc<Playlist>>,
     off: bool,
     current: Option<SlideShown>,
     scan_problems: Vec<Problem>,
@@ -89,7 +95,7 @@ fn start(mut commands: Commands, settings: Res<Settings>) {
         keep_days: settings.0.play_log_days,
         pruned: None,
         playlist: None,
-        items: Vec::new(),
+        items: None,
         off: false,
         current: None,
         scan_problems: Vec::new(),
@@ -116,11 +122,7 @@ fn collect(
     if let Some(change) = programme.read().last() {
         r.off = change.playlist.is_none();
         r.playlist = change.playlist.as_ref().map(|p| p.name.clone());
-        r.items = change
-            .playlist
-            .as_ref()
-            .map(|p| p.items.iter().map(|i| i.rel.display().to_string()).collect())
-            .unwrap_or_default();
+        r.items.clone_from(&change.playlist);
         r.dirty = true;
     }
     for f in failed.read() {
@@ -185,11 +187,6 @@ fn write_status(
     let Some(path) = reporter.status_file.clone() else { return };
     let r = &*reporter;
     let current = r.current.as_ref().filter(|c| Some(&c.playlist) == r.playlist.as_ref());
-    let next = current.and_then(|c| {
-        let cur = c.file.display().to_string();
-        let i = r.items.iter().position(|x| *x == cur)?;
-        r.items.get((i + 1) % r.items.len()).cloned()
-    });
     let problems: Vec<Value> = r.scan_problems.iter().chain(&r.slide_problems).map(problem_json).collect();
     let status = json!({
         "screen": settings.0.screen,
@@ -198,19 +195,27 @@ fn write_status(
         "playlist": r.playlist,
         "off": r.off,
         "current": current.map(|c| json!({ "file": c.file.display().to_string(), "started": c.at.to_rfc3339() })),
-        "next": next,
-        "items": r.items,
         "problems": problems,
         "feeds": [],
         "alert": alert.0,
     });
-    let _ = r.tx.send(Job::Status { path, status: Box::new(status) });
+    let current_file = current.map(|c| c.file.clone());
+    let _ = r.tx.send(Job::Status { path, status: Box::new(status), items: r.items.clone(), current_file });
 }
 
 fn run_job(job: &Job) -> std::io::Result<()> {
     match job {
-        Job::Status { path, status } => {
-            let json = serde_json::to_string_pretty(status).unwrap_or_default();
+        Job::Status { path, status, items, current_file } => {
+            let mut status = status.as_ref().clone();
+            let names: Vec<String> =
+                items.iter().flat_map(|p| p.items.iter().map(|i| i.rel.display().to_string())).collect();
+            let next = items.as_ref().zip(current_file.as_ref()).and_then(|(p, cur)| {
+                let i = p.items.iter().position(|x| &x.rel == cur)?;
+                p.items.get((i + 1) % p.items.len()).map(|x| x.rel.display().to_string())
+            });
+            status["items"] = json!(names);
+            status["next"] = json!(next);
+            let json = serde_json::to_string_pretty(&status).unwrap_or_default();
             write_atomically(path, json.as_bytes())
         }
         Job::Play { folder, date, line } => {
