@@ -504,3 +504,17 @@ fn the_documented_examples_are_valid() {
     }
     assert!(schedules >= 4, "{schedules} schedule examples checked");
 }
+
+#[test]
+fn every_picture_format_decodes() {
+    let dir = tempfile::tempdir().unwrap();
+    for ext in ["png", "jpg", "webp", "gif", "bmp"] {
+        let path = dir.path().join(format!("pic.{ext}"));
+        write_solid(&path, 64, 48, [20, 200, 40]);
+        let frame = media::decode_image(&path, (32, 32), Fit::Contain, Limits { max_megapixels: 100.0 })
+            .unwrap_or_else(|e| panic!("{ext}: {e}"));
+        assert_eq!((frame.width, frame.height), (32, 24), "{ext}");
+        let px = &frame.rgba[(12 * 32 + 16) * 4..][..3];
+        assert!(px[1] > 150 && px[0] < 80, "{ext}: {px:?}");
+    }
+}

@@ -568,3 +568,46 @@ fn live_settings_file_changes_apply_and_mistakes_keep_the_settings_in_use() {
     run(&mut app, 2, &|_| false);
     assert_eq!(duration(&app), Duration::from_secs(7), "a mistake keeps the settings in use");
 }
+
+#[test]
+fn headless_off_period_runs_the_power_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/a.png"), 16, 9, [9, 9, 9]);
+    std::fs::write(
+        content.join("schedule.toml"),
+        "[[off]]\nname = \"Night\"\nfrom = \"18:00\"\nto = \"07:00\"\n",
+    )
+    .unwrap();
+    let off_file = dir.path().join("screen-off");
+    let on_file = dir.path().join("screen-on");
+    let config = Config {
+        content: content.clone(),
+        power_off_command: Some(format!("touch '{}'", off_file.display())),
+        power_on_command: Some(format!("touch '{}'; exit 3", on_file.display())),
+        ..Config::default()
+    };
+    let mut app = headless_app_with(config, monday(17, 59, 0));
+    let run = |app: &mut App, cond: &dyn Fn() -> bool| {
+        for _ in 0..500 {
+            app.update();
+            if cond() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    };
+    run(&mut app, &|| false);
+    assert!(!off_file.exists());
+    app.insert_resource(ScreenClock::fixed(monday(18, 0, 0)));
+    assert!(run(&mut app, &|| off_file.exists()), "power_off_command ran at 18:00");
+    assert_eq!(*app.world().resource::<corridor::screen::ScreenOff>(), corridor::screen::ScreenOff(true));
+    // Next morning: on again; a failing command is only logged.
+    app.insert_resource(ScreenClock::fixed(
+        chrono_tz::Europe::London.with_ymd_and_hms(2027, 1, 5, 7, 0, 0).unwrap(),
+    ));
+    assert!(run(&mut app, &|| on_file.exists()), "power_on_command ran at 07:00");
+    assert_eq!(*app.world().resource::<corridor::screen::ScreenOff>(), corridor::screen::ScreenOff(false));
+}

@@ -251,3 +251,34 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_play_log_days_are_removed_and_status_is_replaced_whole() {
+        let dir = std::env::temp_dir().join(format!("corridor-status-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for day in ["2026-09-01", "2026-11-24", "2026-11-25"] {
+            std::fs::write(dir.join(format!("{day}.jsonl")), "{}\n").unwrap();
+        }
+        std::fs::write(dir.join("notes.txt"), "keep").unwrap();
+        let before = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        run_job(&Job::Prune { folder: dir.clone(), before }).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["2026-11-24.jsonl", "2026-11-25.jsonl", "notes.txt"]);
+        let status = dir.join("status.json");
+        write_atomically(&status, b"{\"a\":1}").unwrap();
+        write_atomically(&status, b"{\"a\":2}").unwrap();
+        assert_eq!(std::fs::read_to_string(&status).unwrap(), "{\"a\":2}");
+        assert!(!dir.join(".status.json.tmp").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
