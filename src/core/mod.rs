@@ -13,3 +13,4 @@ pub mod show;
 pub mod text;
 pub mod tomlx;
 pub mod when;
+pub mod widgets;
