@@ -75,5 +75,82 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     rainbow(1200, 900).save(dir.join("02 rainbow.png"))?;
     space(1600, 1000).save(dir.join("04 space.jpg"))?;
     println!("sample pictures written to {}", dir.display());
+    write_widget_samples(&dir.join(".."))?;
+    Ok(())
+}
+
+const NAMES: [&str; 24] = [
+    "Amara", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harry", "Isla", "Jack", "Kai", "Lily", "Mia",
+    "Noah", "Olivia", "Priya", "Quinn", "Rosie", "Sam", "Tom", "Una", "Vik", "Wren", "Zara",
+];
+const CLASSES: [&str; 7] = ["R", "1A", "2B", "3C", "4A", "5B", "6C"];
+
+/// Invented widget data, dense enough that every widget has something to show on any day
+/// up to the end of 2030.
+fn write_widget_samples(root: &std::path::Path) -> std::io::Result<()> {
+    use chrono::{Datelike, Duration, NaiveDate};
+    std::fs::write(
+        root.join("house-points.toml"),
+        "# House points (invented). See docs/content-folder.md.\nupdated = \"this week\"\n\n\
+         [[house]]\nname = \"Oak\"\npoints = 412\ncolour = \"#16a34a\"\n\n\
+         [[house]]\nname = \"Ash\"\npoints = 389\ncolour = \"#2563eb\"\n\n\
+         [[house]]\nname = \"Elm\"\npoints = 455\ncolour = \"#dc2626\"\n\n\
+         [[house]]\nname = \"Yew\"\npoints = 301\ncolour = \"#facc15\"\n",
+    )?;
+    // A birthday on every day of the year (first names are all that is ever shown).
+    let mut csv = String::from("name,class,date\n");
+    let mut d = NaiveDate::from_ymd_opt(2028, 1, 1).expect("date");
+    let mut i = 0usize;
+    while d.year() == 2028 {
+        csv.push_str(&format!(
+            "{} Example,{},{:02}-{:02}\n",
+            NAMES[i % NAMES.len()],
+            CLASSES[i % CLASSES.len()],
+            d.month(),
+            d.day()
+        ));
+        d += Duration::days(1);
+        i += 7;
+    }
+    std::fs::write(root.join("birthdays.csv"), csv)?;
+    let awards_list = ["Star of the week", "Kindness award", "Super reader", "Maths whizz", "Art star"];
+    let mut awards = String::from("# Awards (invented): the most recent few show.\n");
+    let mut sports = String::from("# Sports (invented): recent results, coming fixtures and news show.\n");
+    let mut countdowns = String::from("# Countdowns (invented).\n");
+    let mut d = NaiveDate::from_ymd_opt(2026, 9, 4).expect("date");
+    let mut k = 0usize;
+    while d.year() <= 2030 {
+        awards.push_str(&format!(
+            "\n[[award]]\nname = \"{}\"\nclass = \"{}\"\naward = \"{}\"\ndate = \"{d}\"\n",
+            NAMES[k % NAMES.len()],
+            CLASSES[k % CLASSES.len()],
+            awards_list[k % awards_list.len()]
+        ));
+        sports.push_str(&format!(
+            "\n[[result]]\nteam = \"Year {}\"\nopponent = \"Hill School\"\nscore = \"{}-{}\"\ndate = \"{d}\"\n\n[[fixture]]\nteam = \"Netball\"\nopponent = \"Park Primary\"\ndate = \"{}\"\nplace = \"Home\"\n",
+            3 + k % 4,
+            k % 4,
+            (k + 1) % 3,
+            d + Duration::days(8)
+        ));
+        if k % 2 == 0 {
+            sports.push_str(&format!(
+                "\n[[news]]\ntext = \"Cross-country club meets on Thursday\"\ndate = \"{d}\"\n"
+            ));
+        }
+        if k % 3 == 0 {
+            countdowns.push_str(&format!(
+                "\n[[event]]\nname = \"{}\"\ndate = \"{}\"\n",
+                ["Sports day", "Book fair", "School trip"][k / 3 % 3],
+                d + Duration::days(20)
+            ));
+        }
+        d += Duration::days(7);
+        k += 1;
+    }
+    std::fs::write(root.join("awards.toml"), awards)?;
+    std::fs::write(root.join("sports.toml"), sports)?;
+    std::fs::write(root.join("countdowns.toml"), countdowns)?;
+    println!("sample widget files written to {}", root.display());
     Ok(())
 }

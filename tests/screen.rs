@@ -307,9 +307,10 @@ fn render_snapshot_follows_the_schedule() {
         ("2027-01-04 20:00", [0, 0, 0]),
     ] {
         let shot = dir.path().join("s.png");
-        snapshot(&cfg, &content, &["--at", at, "--size", "320x180", "--out", shot.to_str().unwrap()]);
+        let out =
+            snapshot(&cfg, &content, &["--at", at, "--size", "320x180", "--out", shot.to_str().unwrap()]);
         let c = px(&load(&shot), 160, 90);
-        assert!(near(c, want, 10), "at {at}: {c:?}, want {want:?}");
+        assert!(near(c, want, 10), "at {at}: {c:?}, want {want:?}\n{}", String::from_utf8_lossy(&out.stderr));
     }
 }
 
@@ -610,4 +611,65 @@ fn headless_off_period_runs_the_power_commands() {
     ));
     assert!(run(&mut app, &|| on_file.exists()), "power_on_command ran at 07:00");
     assert_eq!(*app.world().resource::<corridor::screen::ScreenOff>(), corridor::screen::ScreenOff(false));
+}
+
+#[test]
+fn render_widgets_house_points_in_order_and_no_empty_box() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/a.png"), 160, 90, [0, 0, 0]);
+    std::fs::write(
+        content.join("house-points.toml"),
+        "[[house]]\nname = \"Oak\"\npoints = 30\ncolour = \"#ff0000\"\n[[house]]\nname = \"Ash\"\npoints = 90\ncolour = \"#00ff00\"\n[[house]]\nname = \"Elm\"\npoints = 60\ncolour = \"#0000ff\"\n",
+    )
+    .unwrap();
+    let cfg = write_config(
+        dir.path(),
+        "[layout]\nticker = false\nwidgets_width = 0.4\n[widgets]\nshow = [\"house_points\"]\n",
+    );
+    let shot = dir.path().join("w.png");
+    snapshot(
+        &cfg,
+        &content,
+        &["--at", "2027-01-04 09:00", "--size", "640x360", "--out", shot.to_str().unwrap()],
+    );
+    let img = load(&shot);
+    // The column is x 384..640. For each bar colour: its topmost row and its length in pixels.
+    let mut bars = Vec::new();
+    for (name, colour) in [("Oak", [255, 0, 0]), ("Ash", [0, 255, 0]), ("Elm", [0, 0, 255])] {
+        let rows: Vec<(u32, u32)> = (0..360)
+            .map(|y| (y, (384..640).filter(|&x| near(px(&img, x, y), colour, 40)).count() as u32))
+            .filter(|(_, n)| *n > 5)
+            .collect();
+        assert!(!rows.is_empty(), "no bar for {name}");
+        let top = rows[0].0;
+        let len = rows.iter().map(|r| r.1).max().unwrap();
+        bars.push((name, top, len));
+    }
+    bars.sort_by_key(|b| b.1);
+    let order: Vec<&str> = bars.iter().map(|b| b.0).collect();
+    assert_eq!(order, ["Ash", "Elm", "Oak"], "bars top to bottom by points: {bars:?}");
+    assert!(bars[0].2 > bars[1].2 && bars[1].2 > bars[2].2, "lengths follow the points: {bars:?}");
+    let ratio = bars[2].2 as f32 / bars[0].2 as f32;
+    assert!((ratio - 1.0 / 3.0).abs() < 0.08, "30 of 90 points is a third as long: {ratio}");
+
+    // Birthdays only, and nobody's birthday today: no box at all in the column.
+    let cfg = write_config(
+        dir.path(),
+        "[layout]\nticker = false\nwidgets_width = 0.4\n[widgets]\nshow = [\"birthdays\"]\n",
+    );
+    std::fs::write(content.join("birthdays.csv"), "name,class,date\nAnna Smith,3B,06-01\n").unwrap();
+    snapshot(
+        &cfg,
+        &content,
+        &["--at", "2027-01-04 09:00", "--size", "640x360", "--out", shot.to_str().unwrap()],
+    );
+    let img = load(&shot);
+    let panel = px(&img, 630, 350);
+    let off_panel = (384..640)
+        .flat_map(|x| (0..360).map(move |y| (x, y)))
+        .filter(|&(x, y)| !near(px(&img, x, y), panel, 4))
+        .count();
+    assert_eq!(off_panel, 0, "an empty widget leaves no box");
 }

@@ -82,6 +82,35 @@ pub enum PlayLog {
     Off,
 }
 
+/// A widget of the column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WidgetKind {
+    Clock,
+    HousePoints,
+    Birthdays,
+    Awards,
+    Sports,
+    Countdowns,
+}
+
+pub const WIDGET_NAMES: &[(&str, WidgetKind)] = &[
+    ("clock", WidgetKind::Clock),
+    ("house_points", WidgetKind::HousePoints),
+    ("birthdays", WidgetKind::Birthdays),
+    ("awards", WidgetKind::Awards),
+    ("sports", WidgetKind::Sports),
+    ("countdowns", WidgetKind::Countdowns),
+];
+
+/// The widget column: which widgets, in which order, how long each shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WidgetsConfig {
+    pub show: Vec<WidgetKind>,
+    pub cycle: Duration,
+    pub birthday_class: bool,
+    pub birthday_weekend: bool,
+}
+
 /// The emergency alert's colours.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertConfig {
@@ -113,6 +142,7 @@ pub struct Config {
     /// Days of play log kept.
     pub play_log_days: u32,
     pub alert: AlertConfig,
+    pub widgets: WidgetsConfig,
     /// Run when an `[[off]]` period starts (e.g. "xset dpms force off"); failures are logged.
     pub power_off_command: Option<String>,
     /// Run when an `[[off]]` period ends (e.g. "xset dpms force on").
@@ -146,6 +176,12 @@ impl Default for Config {
             play_log: PlayLog::Default,
             play_log_days: 90,
             alert: AlertConfig { background: Rgb::new(0xb9, 0x1c, 0x1c), text: Rgb::new(255, 255, 255) },
+            widgets: WidgetsConfig {
+                show: WIDGET_NAMES.iter().map(|(_, k)| *k).collect(),
+                cycle: Duration::from_secs(12),
+                birthday_class: true,
+                birthday_weekend: true,
+            },
             power_off_command: None,
             power_on_command: None,
         }
@@ -229,6 +265,7 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
             "slides",
             "layout",
             "alert",
+            "widgets",
         ],
     );
     let beside = |p: PathBuf| match path.parent() {
@@ -263,6 +300,29 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
             config.play_log_days = n.min(100_000) as u32;
         } else {
             r.problem(root, "play_log_days", "`play_log_days` should be 1 or more".into());
+        }
+    }
+    if let Some(t) = r.table(root, "widgets") {
+        r.check_keys(t, "widgets", &["show", "cycle", "birthday_class", "birthday_weekend"]);
+        if let Some(names) = r.strings(t, "show") {
+            let mut show = Vec::new();
+            for n in names {
+                match one_of(&n.replace('-', "_"), WIDGET_NAMES) {
+                    Ok(k) if !show.contains(&k) => show.push(k),
+                    Ok(_) => {}
+                    Err(e) => r.problem(t, "show", format!("`show`: {e}")),
+                }
+            }
+            config.widgets.show = show;
+        }
+        if let Some(d) = r.parsed(t, "cycle", parse_duration) {
+            config.widgets.cycle = d.max(Duration::from_secs(2));
+        }
+        if let Some(b) = r.boolean(t, "birthday_class") {
+            config.widgets.birthday_class = b;
+        }
+        if let Some(b) = r.boolean(t, "birthday_weekend") {
+            config.widgets.birthday_weekend = b;
         }
     }
     if let Some(t) = r.table(root, "alert") {

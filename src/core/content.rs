@@ -81,6 +81,8 @@ pub struct Content {
     pub broken_settings: BTreeSet<String>,
     /// The emergency alert (ALERT.txt or ALERT.md at the top), if there is one.
     pub alert: Option<Notice>,
+    /// The widgets' data files.
+    pub widgets: super::widgets::WidgetData,
 }
 
 /// A file's size and modification time.
@@ -189,6 +191,9 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
         content.playlists.insert(name, playlist);
     }
     content.alert = read_alert(root, &mut content.problems);
+    let (widgets, widget_problems) = super::widgets::load(root);
+    content.widgets = widgets;
+    content.problems.extend(widget_problems);
     if !content.playlists.contains_key(DEFAULT_PLAYLIST) {
         content.problems.push(Problem::warning(
             None,

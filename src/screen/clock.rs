@@ -1,12 +1,8 @@
 //! The clock and date, in the screen's time zone: in the widget column and on the fallback slide.
-//! Until the widgets land, the column shows just these.
 
 use bevy::prelude::*;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-
-use super::fonts::Fonts;
-use super::layout::WidgetColumn;
 
 /// The screen's idea of "now": the wall clock, or a fixed moment for `snapshot --at`.
 #[derive(Resource, Clone, Debug)]
@@ -49,28 +45,7 @@ pub fn date_string(now: &DateTime<Tz>) -> String {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(PostStartup, fill_column);
     app.add_systems(Update, update_clocks);
-}
-
-fn fill_column(
-    mut commands: Commands,
-    column: Query<Entity, With<WidgetColumn>>,
-    fonts: Res<Fonts>,
-    clock: Res<ScreenClock>,
-) {
-    let Ok(column) = column.single() else { return };
-    let now = clock.now();
-    commands.entity(column).with_children(|c| {
-        c.spawn((ClockText, Text::new(clock_string(&now)), fonts.bold(9.0), TextColor(Color::WHITE)));
-        c.spawn((
-            DateText,
-            Text::new(date_string(&now)),
-            fonts.regular(3.0),
-            TextColor(Color::srgba(1.0, 1.0, 1.0, 0.85)),
-            TextLayout::justify(Justify::Center),
-        ));
-    });
 }
 
 /// Rewrites a clock's text only when the minute (or the day) changes, so text is laid out once

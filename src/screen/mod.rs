@@ -14,6 +14,7 @@ mod snapshot;
 mod stage;
 mod status;
 mod watch;
+mod widgets;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -32,6 +33,7 @@ pub use content::{ContentScanned, scan_all};
 pub use off::{OffCover, ScreenOff};
 pub use programme::ProgrammeChanged;
 pub use stage::{FallbackSlide, SlideFailed, SlideRoot, SlideShown, StageState};
+pub use widgets::{MIN_TEXT_VH, WidgetCard};
 
 /// How the screen runs.
 #[derive(Clone, Debug)]
@@ -135,6 +137,7 @@ pub fn add_features(app: &mut App) {
         settings_file::plugin,
         alert::plugin,
         status::plugin,
+        widgets::plugin,
     ));
 }
 

@@ -14,7 +14,7 @@ use super::SnapshotSpec;
 use super::stage::StageState;
 
 /// Frames to wait once the slide is settled, so text and pictures are laid out and uploaded.
-const SETTLE_FRAMES: u32 = 3;
+const SETTLE_FRAMES: u32 = 5;
 /// Give up waiting for a slide after this long and save whatever shows (the fallback slide).
 const WAIT_LIMIT: Duration = Duration::from_secs(60);
 
