@@ -673,3 +673,47 @@ fn render_widgets_house_points_in_order_and_no_empty_box() {
         .count();
     assert_eq!(off_panel, 0, "an empty widget leaves no box");
 }
+
+#[test]
+fn render_each_widget_shows_its_box_with_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/a.png"), 160, 90, [0, 0, 0]);
+    std::fs::write(content.join("birthdays.csv"), "Name;Class;Date\r\nAnna Maria Smith;3B;01-04\r\n")
+        .unwrap();
+    std::fs::write(
+        content.join("awards.toml"),
+        "[[award]]\nname = \"Dan Smith\"\naward = \"Star of the week\"\ndate = \"2027-01-01\"\n",
+    )
+    .unwrap();
+    std::fs::write(content.join("sports.toml"), "[[news]]\ntext = \"Cross-country team through to the county finals and a very long line after that\"\ndate = \"2027-01-03\"\n").unwrap();
+    std::fs::write(
+        content.join("countdowns.toml"),
+        "[[event]]\nname = \"Sports day\"\ndate = \"2027-01-16\"\n",
+    )
+    .unwrap();
+    let shot = dir.path().join("w.png");
+    for kind in ["birthdays", "awards", "sports", "countdowns"] {
+        let cfg = write_config(
+            dir.path(),
+            &format!("[layout]\nticker = false\nwidgets_width = 0.4\n[widgets]\nshow = [\"{kind}\"]\n"),
+        );
+        snapshot(
+            &cfg,
+            &content,
+            &["--at", "2027-01-04 09:00", "--size", "640x360", "--out", shot.to_str().unwrap()],
+        );
+        let img = load(&shot);
+        let card = (384..640)
+            .flat_map(|x| (0..360).map(move |y| (x, y)))
+            .filter(|&(x, y)| near(px(&img, x, y), [51, 64, 79], 3))
+            .count();
+        let text = (384..640)
+            .flat_map(|x| (0..360).map(move |y| (x, y)))
+            .filter(|&(x, y)| px(&img, x, y)[0] > 200)
+            .count();
+        assert!(card > 5_000, "{kind}: the widget's box shows ({card} px)");
+        assert!(text > 100, "{kind}: with text in it ({text} px)");
+    }
+}

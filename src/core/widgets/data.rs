@@ -529,6 +529,15 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_file_is_none_so_the_last_good_data_stays() {
+        let mut p = Vec::new();
+        assert_eq!(parse_house_points("[[house]\nname = \"Oak\"", &mut p), None);
+        assert_eq!(parse_countdowns("[[event]]\nname = ", &mut p), None);
+        assert_eq!(p.len(), 2);
+        assert!(p[0].message.contains("last good data stays"), "{p:?}");
+    }
+
+    #[test]
     fn long_text_ends_in_an_ellipsis() {
         assert_eq!(fit_text("Short", 10), "Short");
         assert_eq!(fit_text("A very long house name indeed", 10), "A very lo…");
