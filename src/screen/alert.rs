@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use super::Settings;
 use super::content::ContentScanned;
 use super::fonts::Fonts;
-use super::layout::bevy_colour;
+use super::layout::{bevy_colour, centred_cover};
 
 /// The alert cover.
 #[derive(Component)]
@@ -34,17 +34,7 @@ fn spawn_cover(mut commands: Commands, settings: Res<Settings>, fonts: Res<Fonts
     commands.spawn((
         Name::new("alert"),
         AlertCover,
-        Node {
-            position_type: PositionType::Absolute,
-            width: percent(100),
-            height: percent(100),
-            flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::Center,
-            align_items: AlignItems::Center,
-            padding: UiRect::all(vh(6.0)),
-            row_gap: vh(5.0),
-            ..default()
-        },
+        centred_cover(vh(6.0), vh(5.0)),
         BackgroundColor(bevy_colour(settings.0.alert.background)),
         GlobalZIndex(i32::MAX),
         Visibility::Hidden,

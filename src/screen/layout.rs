@@ -38,6 +38,24 @@ pub fn panel_colour(c: Rgb) -> Color {
     Color::srgb_u8(shift(c.r), shift(c.g), shift(c.b))
 }
 
+/// A node that covers its parent, its children stacked and centred: slides, the fallback
+/// slide and the alert are all built on it.
+pub fn centred_cover(padding: Val, row_gap: Val) -> Node {
+    Node {
+        position_type: PositionType::Absolute,
+        left: px(0),
+        top: px(0),
+        width: percent(100),
+        height: percent(100),
+        flex_direction: FlexDirection::Column,
+        justify_content: JustifyContent::Center,
+        align_items: AlignItems::Center,
+        padding: UiRect::all(padding),
+        row_gap,
+        ..default()
+    }
+}
+
 pub(super) fn plugin(app: &mut App) {
     app.insert_resource(StageSize(UVec2::new(1280, 720)));
     app.add_systems(Startup, spawn_layout);

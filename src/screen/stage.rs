@@ -15,7 +15,7 @@ use chrono_tz::Tz;
 use super::Settings;
 use super::clock::{ClockText, DateText, ScreenClock, clock_string, date_string};
 use super::fonts::Fonts;
-use super::layout::{StageArea, StageSize, bevy_colour};
+use super::layout::{StageArea, StageSize, bevy_colour, centred_cover};
 use super::programme::ProgrammeChanged;
 use std::path::PathBuf;
 
@@ -227,17 +227,7 @@ fn spawn_slide(
         .spawn((
             Name::new(format!("slide {}", item.rel.display())),
             SlideRoot { id },
-            Node {
-                position_type: PositionType::Absolute,
-                left: px(0),
-                top: px(0),
-                width: percent(100),
-                height: percent(100),
-                flex_direction: FlexDirection::Column,
-                justify_content: JustifyContent::Center,
-                align_items: AlignItems::Center,
-                ..default()
-            },
+            centred_cover(px(0), px(0)),
             Visibility::Hidden,
             ZIndex(0),
         ))
@@ -420,16 +410,7 @@ fn spawn_fallback(
     let now = clock.now();
     commands.entity(area).with_child((
         FallbackSlide,
-        Node {
-            position_type: PositionType::Absolute,
-            width: percent(100),
-            height: percent(100),
-            flex_direction: FlexDirection::Column,
-            justify_content: JustifyContent::Center,
-            align_items: AlignItems::Center,
-            row_gap: vh(3.0),
-            ..default()
-        },
+        centred_cover(px(0), vh(3.0)),
         BackgroundColor(bevy_colour(settings.0.display.background)),
         ZIndex(-1),
         children![
