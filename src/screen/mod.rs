@@ -93,6 +93,9 @@ pub fn build_app(config: Config, mode: Mode) -> App {
                 primary_cursor_options: Some(CursorOptions { visible: !hide_cursor, ..default() }),
                 ..default()
             })
+            // Compile render pipelines before the first frame that needs them: no frame is ever
+            // drawn with parts missing (at start-up on slow machines, or in a snapshot).
+            .set(bevy::render::RenderPlugin { synchronous_pipeline_compilation: true, ..default() })
             .set(bevy::log::LogPlugin {
                 filter: "wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,calloop=warn,sctk=warn".into(),
                 ..default()
