@@ -722,7 +722,10 @@ fn render_each_widget_shows_its_box_with_text() {
 fn render_the_player_runs_and_keeps_running() {
     let dir = tempfile::tempdir().unwrap();
     let status = dir.path().join("status.json");
-    let cfg = write_config(dir.path(), "play_log = \"off\"\n[slides]\ndefault_duration = \"1s\"\ntransition_time = \"0.3s\"\n");
+    let cfg = write_config(
+        dir.path(),
+        "play_log = \"off\"\n[slides]\ndefault_duration = \"1s\"\ntransition_time = \"0.3s\"\n",
+    );
     let runtime = tempfile::tempdir().unwrap();
     let out = std::process::Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1280x720x24", "timeout", "8"])
@@ -734,7 +737,12 @@ fn render_the_player_runs_and_keeps_running() {
         .env("XDG_RUNTIME_DIR", runtime.path())
         .output()
         .expect("xvfb-run runs");
-    assert_eq!(out.status.code(), Some(124), "still running when stopped after 8 s:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(124),
+        "still running when stopped after 8 s:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&status).unwrap()).unwrap();
     assert_eq!(s["playlist"], "default");
     assert!(s["current"]["file"].as_str().unwrap().starts_with("default/"), "{s}");
