@@ -5,6 +5,7 @@ pub mod colour;
 pub mod config;
 pub mod content;
 pub mod duration;
+pub mod feeds;
 pub mod media;
 pub mod problems;
 pub mod schedule;
