@@ -83,6 +83,9 @@ pub struct Content {
     pub alert: Option<Notice>,
     /// The widgets' data files.
     pub widgets: super::widgets::WidgetData,
+    /// Playlists that differ from the previous scan (all of them on the first), worked out on
+    /// the scanning thread so the screen's thread never compares whole playlists.
+    pub changed: BTreeSet<String>,
 }
 
 /// A file's size and modification time.
@@ -274,11 +277,18 @@ fn scan_playlist(
                 if is_ignored_name(&fname) || fname.eq_ignore_ascii_case(PLAYLIST_FILE) {
                     continue;
                 }
-                if let Err(msg) = inside_root(&path, canonical_root) {
-                    problems.push(Problem::error(rel(&path), msg));
-                    continue;
+                // Only a link can lead outside: plain entries of a folder inside the content
+                // folder are inside it (and need no extra look at the disk).
+                let file_type = entry.file_type().ok();
+                let is_link = file_type.is_some_and(|t| t.is_symlink());
+                if is_link {
+                    if let Err(msg) = inside_root(&path, canonical_root) {
+                        problems.push(Problem::error(rel(&path), msg));
+                        continue;
+                    }
                 }
-                if path.is_dir() {
+                let is_dir = if is_link { path.is_dir() } else { file_type.is_some_and(|t| t.is_dir()) };
+                if is_dir {
                     problems.push(Problem::warning(
                         rel(&path),
                         "folders inside a playlist are not played; move its files up or make it a playlist of its own",

@@ -191,8 +191,11 @@ impl Show {
     /// starting again: the slide on screen carries on, and the show goes on after it.
     pub fn update_playlist(&mut self, playlist: impl Into<Arc<Playlist>>) {
         let playlist = playlist.into();
-        let keep_pending =
-            self.pending.as_ref().is_some_and(|p| playlist.items.iter().any(|i| i.path == p.item.path));
+        // Paths are compared as bytes: cheap enough for big playlists on the screen's thread.
+        let keep_pending = self
+            .pending
+            .as_ref()
+            .is_some_and(|p| playlist.items.iter().any(|i| i.path.as_os_str() == p.item.path.as_os_str()));
         if !keep_pending {
             self.pending = None;
         }
@@ -204,7 +207,9 @@ impl Show {
             .or(self.current.as_ref().map(|(_, i)| i))
             .map(|i| i.path.clone());
         self.pos = after
-            .and_then(|path| order.iter().position(|&i| playlist.items[i].path == path))
+            .and_then(|path| {
+                order.iter().position(|&i| playlist.items[i].path.as_os_str() == path.as_os_str())
+            })
             .map_or(0, |x| x + 1);
         self.order = order;
         self.playlist = playlist;

@@ -81,6 +81,18 @@ fn scan_settled(settings: &Settings, tracker: &Mutex<SettleTracker>, last: Optio
             }
         }
     }
+    content.changed = content
+        .playlists
+        .iter()
+        .filter(|(name, p)| last.and_then(|l| l.playlists.get(*name)) != Some(*p))
+        .map(|(name, _)| name.clone())
+        .chain(
+            last.iter()
+                .flat_map(|l| l.playlists.keys())
+                .filter(|n| !content.playlists.contains_key(*n))
+                .cloned(),
+        )
+        .collect();
     Ok((content, loaded, recheck))
 }
 

@@ -109,7 +109,7 @@ fn follow_schedule(
     }
     let unchanged = programme.current.as_ref() == Some(&decision)
         && match (&programme.sent, decision.playlist()) {
-            (Some(sent), Some(name)) => content.playlist(name).is_some_and(|p| **sent == *p),
+            (Some(sent), Some(name)) => sent.name == name && !content.changed.contains(name),
             (None, None) => true,
             _ => false,
         };
