@@ -7,11 +7,11 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use bevy::prelude::*;
-use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
 
 use super::Settings;
 use super::watch::RescanWanted;
@@ -32,12 +32,20 @@ pub struct ContentScanned {
 
 type ScanResult = Result<(Content, schedule::Loaded, Option<SystemTime>), ScanError>;
 
+/// A scan for the scanner thread to make.
+struct ScanJob {
+    settings: Settings,
+    last: Option<Arc<Content>>,
+}
+
 #[derive(Resource)]
 struct Library {
-    scanning: Option<Task<ScanResult>>,
+    jobs: Sender<ScanJob>,
+    results: Mutex<Receiver<ScanResult>>,
+    /// A scan is under way.
+    scanning: bool,
     again: bool,
     recheck_at: Option<SystemTime>,
-    tracker: Arc<Mutex<SettleTracker>>,
     last: Option<Arc<Content>>,
     logged: BTreeSet<String>,
     folder_missing: bool,
@@ -59,15 +67,10 @@ pub fn scan_all(settings: &Settings) -> Result<(Content, schedule::Loaded), Scan
 
 /// On a worker thread: scans, holds back files still being copied, and keeps the last good
 /// version of a playlist whose playlist.toml cannot be read. Returns when to look again.
-fn scan_settled(settings: &Settings, tracker: &Mutex<SettleTracker>, last: Option<&Content>) -> ScanResult {
+fn scan_settled(settings: &Settings, tracker: &mut SettleTracker, last: Option<&Content>) -> ScanResult {
     let (mut content, loaded) = scan_all(settings)?;
-    let (waiting, recheck) = match tracker.lock() {
-        Ok(mut t) => {
-            t.set_settle(settings.0.settle_time);
-            t.observe(&content.stamps, SystemTime::now())
-        }
-        Err(_) => (Vec::new(), None),
-    };
+    tracker.set_settle(settings.0.settle_time);
+    let (waiting, recheck) = tracker.observe(&content.stamps, SystemTime::now());
     if !waiting.is_empty() {
         let waiting: HashSet<PathBuf> = waiting.into_iter().collect();
         for playlist in content.playlists.values_mut() {
@@ -96,27 +99,41 @@ fn scan_settled(settings: &Settings, tracker: &Mutex<SettleTracker>, last: Optio
     Ok((content, loaded, recheck))
 }
 
-fn spawn_scan(settings: &Settings, library: &Library) -> Task<ScanResult> {
-    let settings = settings.clone();
-    let tracker = library.tracker.clone();
-    let last = library.last.clone();
-    AsyncComputeTaskPool::get().spawn(async move {
-        super::background::lower_priority();
-        scan_settled(&settings, &tracker, last.as_deref())
-    })
+/// Hands a scan to the scanner thread.
+fn spawn_scan(settings: &Settings, library: &mut Library) {
+    let job = ScanJob { settings: settings.clone(), last: library.last.clone() };
+    library.scanning = library.jobs.send(job).is_ok();
 }
 
+/// The scanner: one thread for the whole run, at low priority, so that neither the screen's
+/// thread nor the pools that Bevy's systems run on wait for a scan.
 fn start_first_scan(mut commands: Commands, settings: Res<Settings>) {
+    let (jobs, job_rx) = channel::<ScanJob>();
+    let (result_tx, results) = channel::<ScanResult>();
+    let settle = settings.0.settle_time;
+    let spawned = std::thread::Builder::new().name("corridor scanner".into()).spawn(move || {
+        super::background::lower_priority();
+        let mut tracker = SettleTracker::new(settle);
+        for job in job_rx {
+            if result_tx.send(scan_settled(&job.settings, &mut tracker, job.last.as_deref())).is_err() {
+                return;
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        error!("cannot start scanning the content folder: {e}");
+    }
     let mut library = Library {
-        scanning: None,
+        jobs,
+        results: Mutex::new(results),
+        scanning: false,
         again: false,
         recheck_at: None,
-        tracker: Arc::new(Mutex::new(SettleTracker::new(settings.0.settle_time))),
         last: None,
         logged: BTreeSet::new(),
         folder_missing: false,
     };
-    library.scanning = Some(spawn_scan(&settings, &library));
+    spawn_scan(&settings, &mut library);
     commands.insert_resource(library);
 }
 
@@ -134,10 +151,10 @@ fn want_scan(
     if !want {
         return;
     }
-    if library.scanning.is_some() {
+    if library.scanning {
         library.again = true;
     } else {
-        library.scanning = Some(spawn_scan(&settings, &library));
+        spawn_scan(&settings, &mut library);
     }
 }
 
@@ -147,9 +164,23 @@ fn finish_scan(
     mut out: MessageWriter<ContentScanned>,
 ) {
     let Some(mut library) = library else { return };
-    let Some(task) = library.scanning.as_mut() else { return };
-    let Some(result) = block_on(poll_once(task)) else { return };
-    library.scanning = None;
+    if !library.scanning {
+        return;
+    }
+    let received = match library.results.lock() {
+        Ok(r) => r.try_recv(),
+        Err(_) => Err(TryRecvError::Disconnected),
+    };
+    let result = match received {
+        Ok(result) => result,
+        Err(TryRecvError::Empty) => return,
+        // The scanner thread has gone (it should not): nothing more can be scanned.
+        Err(TryRecvError::Disconnected) => {
+            library.scanning = false;
+            return;
+        }
+    };
+    library.scanning = false;
     let (content, loaded, recheck) = match result {
         Ok(r) => r,
         Err(e) => {
@@ -161,7 +192,7 @@ fn finish_scan(
                 }
             }
             if std::mem::take(&mut library.again) {
-                library.scanning = Some(spawn_scan(&settings, &library));
+                spawn_scan(&settings, &mut library);
             }
             return;
         }
@@ -185,7 +216,7 @@ fn finish_scan(
     let content = Arc::new(content);
     library.last = Some(content.clone());
     if std::mem::take(&mut library.again) {
-        library.scanning = Some(spawn_scan(&settings, &library));
+        spawn_scan(&settings, &mut library);
     }
     out.write(ContentScanned {
         content,
