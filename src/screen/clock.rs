@@ -4,6 +4,8 @@ use bevy::prelude::*;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::fonts::Fonts;
+
 /// The screen's idea of "now": the wall clock, or a fixed moment for `snapshot --at`.
 #[derive(Resource, Clone, Debug)]
 pub enum ScreenClock {
@@ -50,12 +52,39 @@ pub(super) fn plugin(app: &mut App) {
 
 /// Rewrites a clock's text only when the minute (or the day) changes, so text is laid out once
 /// a minute, not every frame.
+/// A clock text ("08:45") at `clock_vh` and a date text below it at `date_vh`; both keep up
+/// with the screen's clock by themselves.
+pub fn clock_and_date(
+    now: &DateTime<Tz>,
+    fonts: &Fonts,
+    clock_vh: f32,
+    date_vh: f32,
+) -> (impl Bundle, impl Bundle) {
+    (
+        (ClockText, Text::new(clock_string(now)), fonts.bold(clock_vh), TextColor(Color::WHITE)),
+        (
+            DateText,
+            Text::new(date_string(now)),
+            fonts.regular(date_vh),
+            TextColor(Color::srgba(1.0, 1.0, 1.0, 0.85)),
+            TextLayout::justify(Justify::Center),
+        ),
+    )
+}
+
 fn update_clocks(
     clock: Res<ScreenClock>,
+    mut last_minute: Local<Option<i64>>,
     mut times: Query<&mut Text, (With<ClockText>, Without<DateText>)>,
     mut dates: Query<&mut Text, (With<DateText>, Without<ClockText>)>,
 ) {
     let now = clock.now();
+    // Format only when the minute changes, not every frame (clocks are spawned showing the time).
+    let minute = now.timestamp().div_euclid(60);
+    if *last_minute == Some(minute) {
+        return;
+    }
+    *last_minute = Some(minute);
     let t = clock_string(&now);
     for mut text in &mut times {
         if text.0 != t {

@@ -13,7 +13,7 @@ use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
 use super::Settings;
-use super::clock::{ClockText, DateText, ScreenClock, clock_string, date_string};
+use super::clock::{ScreenClock, clock_and_date};
 use super::fonts::Fonts;
 use super::layout::{StageArea, StageSize, bevy_colour, centred_cover};
 use super::programme::ProgrammeChanged;
@@ -408,26 +408,25 @@ fn spawn_fallback(
 ) {
     let Ok(area) = area.single() else { return };
     let now = clock.now();
-    commands.entity(area).with_child((
-        FallbackSlide,
-        centred_cover(px(0), vh(3.0)),
-        BackgroundColor(bevy_colour(settings.0.display.background)),
-        ZIndex(-1),
-        children![
-            (
+    let (time, date) = clock_and_date(&now, &fonts, 16.0, 4.0);
+    let fallback = commands
+        .spawn((
+            FallbackSlide,
+            centred_cover(px(0), vh(3.0)),
+            BackgroundColor(bevy_colour(settings.0.display.background)),
+            ZIndex(-1),
+        ))
+        .with_children(|slide| {
+            slide.spawn((
                 Text::new(settings.0.screen.clone()),
                 fonts.bold(6.0),
-                TextColor(Color::srgba(1.0, 1.0, 1.0, 0.9))
-            ),
-            (ClockText, Text::new(clock_string(&now)), fonts.bold(16.0), TextColor(Color::WHITE)),
-            (
-                DateText,
-                Text::new(date_string(&now)),
-                fonts.regular(4.0),
-                TextColor(Color::srgba(1.0, 1.0, 1.0, 0.8))
-            ),
-        ],
-    ));
+                TextColor(Color::srgba(1.0, 1.0, 1.0, 0.9)),
+            ));
+            slide.spawn(time);
+            slide.spawn(date);
+        })
+        .id();
+    commands.entity(area).add_child(fallback);
 }
 
 fn show_fallback_when_empty(

@@ -11,7 +11,7 @@ use bevy::prelude::*;
 use chrono::NaiveDate;
 
 use super::Settings;
-use super::clock::{ClockText, DateText, ScreenClock, clock_string, date_string};
+use super::clock::{ScreenClock, clock_and_date};
 use super::content::ContentScanned;
 use super::fonts::Fonts;
 use super::layout::{WidgetColumn, bevy_colour};
@@ -49,6 +49,9 @@ struct Column {
     index: usize,
     shown_for: Duration,
     bar_widths: HashMap<String, f32>,
+    /// The data or the day changed since the widgets were last looked at.
+    stale: bool,
+    day: Option<NaiveDate>,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -68,14 +71,9 @@ fn spawn_column(
     let now = clock.now();
     commands.entity(column).with_children(|c| {
         if settings.0.widgets.show.contains(&WidgetKind::Clock) {
-            c.spawn((ClockText, Text::new(clock_string(&now)), fonts.bold(9.0), TextColor(Color::WHITE)));
-            c.spawn((
-                DateText,
-                Text::new(date_string(&now)),
-                fonts.regular(3.0),
-                TextColor(Color::srgba(1.0, 1.0, 1.0, 0.85)),
-                TextLayout::justify(Justify::Center),
-            ));
+            let (time, date) = clock_and_date(&now, &fonts, 9.0, 3.0);
+            c.spawn(time);
+            c.spawn(date);
         }
         c.spawn((
             Name::new("widget card"),
@@ -99,6 +97,7 @@ const CARD: Color = Color::srgb(0.2, 0.25, 0.31);
 
 fn take_data(mut scanned: MessageReader<ContentScanned>, mut column: ResMut<Column>) {
     if let Some(scan) = scanned.read().last() {
+        column.stale = true;
         let w = &scan.content.widgets;
         let c = &mut column.data;
         // A file that could not be read keeps its last good data.
@@ -193,7 +192,16 @@ fn cycle(
         return;
     }
     column.shown_for += time.delta();
-    let due = column.shown_for >= settings.0.widgets.cycle || column.current.is_none();
+    if column.day != Some(today) {
+        column.day = Some(today);
+        column.stale = true;
+    }
+    // Look at the widgets only when one's time is up or their data or the day changed,
+    // not every frame.
+    let due = column.shown_for >= settings.0.widgets.cycle;
+    if !due && !std::mem::take(&mut column.stale) {
+        return;
+    }
     // Which widget to show: the current one while its time runs, else the next with content.
     let start = if due && column.current.is_some() { column.index + 1 } else { column.index };
     let mut chosen = None;
@@ -204,6 +212,9 @@ fn cycle(
             break;
         }
     }
+    if due {
+        column.shown_for = Duration::ZERO;
+    }
     let Some((i, kind, content)) = chosen else {
         if column.current.take().is_some() || *vis != Visibility::Hidden {
             commands.entity(card).despawn_related::<Children>();
@@ -211,9 +222,6 @@ fn cycle(
         }
         return;
     };
-    if due {
-        column.shown_for = Duration::ZERO;
-    }
     column.index = i;
     if column.current.as_ref() == Some(&(kind, content.clone())) {
         return;
