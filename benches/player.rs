@@ -99,12 +99,16 @@ fn bench_decode(dir: &Path) {
 }
 
 fn headless_app(content: &Path, step: Duration) -> App {
+    headless_app_with(Config { content: content.to_path_buf(), ..Config::default() }, step)
+}
+
+/// Every feature plugin in a headless app (no window, no rendering), stepped by `step`.
+fn headless_app_with(config: Config, step: Duration) -> App {
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, AssetPlugin::default()));
     app.init_asset::<Image>();
     app.init_asset::<Font>();
     app.insert_resource(TimeUpdateStrategy::ManualDuration(step));
-    let config = Config { content: content.to_path_buf(), ..Config::default() };
     app.insert_resource(ScreenClock::fixed(chrono_tz::UTC.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap()));
     app.insert_resource(Settings(config));
     corridor::screen::add_features(&mut app);
@@ -232,19 +236,12 @@ fn main() {
 }
 
 fn live_app(content: &Path, status: &Path, single_threaded: bool) -> App {
-    let mut app = App::new();
-    app.add_plugins((MinimalPlugins, AssetPlugin::default()));
-    app.init_asset::<Image>();
-    app.init_asset::<Font>();
-    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(16)));
     let config = Config {
         content: content.to_path_buf(),
         status_file: Some(status.to_path_buf()),
         ..Config::default()
     };
-    app.insert_resource(ScreenClock::fixed(chrono_tz::UTC.with_ymd_and_hms(2027, 1, 4, 9, 0, 0).unwrap()));
-    app.insert_resource(Settings(config));
-    corridor::screen::add_features(&mut app);
+    let mut app = headless_app_with(config, Duration::from_millis(16));
     if single_threaded {
         // Run the systems one after another on this thread: a frame's time is then the sum of
         // the systems' own times, without waiting for worker threads to be scheduled.
