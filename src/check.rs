@@ -1,5 +1,5 @@
 //! `corridor check`: reads the settings, the whole content folder and the schedule, decodes every
-//! slide the way the screen would, and prints one line per problem in plain words, then what
+//! slide the way the screen would, fetches the ticker's feeds once, and prints one line per problem in plain words, then what
 //! plays now.
 
 use std::io::Write;
@@ -11,6 +11,7 @@ use crate::core::content::{self, Content};
 use crate::core::media::{self, Limits};
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule, describe};
+use crate::core::ticker::{self, worker::fetch_all};
 
 /// The size slides are test-decoded at: small, so a check of a big folder stays quick.
 const CHECK_STAGE: (u32, u32) = (480, 270);
@@ -60,7 +61,33 @@ pub fn check(
             }
         }
     }
+    problems.extend(check_feeds(&content));
     Ok(Report { content, schedule, problems })
+}
+
+/// Fetches each feed of ticker.toml once; a feed that fails is a problem of ticker.toml.
+fn check_feeds(content: &Content) -> Vec<Problem> {
+    let Some(settings) = content.ticker.clone().filter(|t| !t.feeds.is_empty()) else { return Vec::new() };
+    let file = || Some(std::path::PathBuf::from(ticker::TICKER_FILE));
+    match fetch_all(std::sync::Arc::new(settings), ticker::fetch::Limits::default()) {
+        Ok(feeds) => feeds
+            .states()
+            .into_iter()
+            .filter_map(|s| {
+                let e = s.error?;
+                let name = if s.label.is_empty() {
+                    s.source.clone()
+                } else {
+                    format!("\"{}\" ({})", s.label, s.source)
+                };
+                Some(Problem::error(
+                    file(),
+                    format!("feed {name}: {e}; the screen shows its last good headlines"),
+                ))
+            })
+            .collect(),
+        Err(e) => vec![Problem::error(file(), format!("feeds cannot be fetched: {e}"))],
+    }
 }
 
 /// Prints the report; returns the exit code (0 all good, 1 problems found).

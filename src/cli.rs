@@ -26,6 +26,7 @@ Examples:
   corridor check                list anything wrong in the settings or the content folder
   corridor plan --days 7        what plays when, for the coming week
   corridor snapshot --out shot.png   save a picture of what the screen shows now
+  corridor ticker               fetch the ticker's feeds and print their headlines
 
 The file formats are explained in docs/content-folder.md and docs/configuration.md.";
 
@@ -54,6 +55,16 @@ pub enum Command {
     /// Save a picture (PNG) of what the screen shows at a moment, without going fullscreen.
     /// Needs a display; on a server, run it as `xvfb-run -a corridor snapshot ...`.
     Snapshot(SnapshotArgs),
+    /// Fetch the ticker's feeds (those in ticker.toml, or the FEEDs given) and print the
+    /// headlines in the order they scroll, one per line. Exit code 1 if a feed failed.
+    Ticker(TickerArgs),
+}
+
+#[derive(Debug, Args, Default)]
+pub struct TickerArgs {
+    /// Feeds to read instead of ticker.toml's: web addresses, file:// addresses or paths.
+    #[arg(value_name = "FEED")]
+    pub feeds: Vec<String>,
 }
 
 #[derive(Debug, Args, Default)]

@@ -1,10 +1,11 @@
 //! corridor: a digital-signage player for school corridor screens.
 //!
 //! [`core`] holds every decision, free of Bevy; [`screen`] puts them on screen with thin Bevy
-//! plugins; [`check`] and [`cli`] serve the command line.
+//! plugins; [`check`], [`plan`], [`ticker_command`] and [`cli`] serve the command line.
 
 pub mod check;
 pub mod cli;
 pub mod core;
 pub mod plan;
 pub mod screen;
+pub mod ticker_command;

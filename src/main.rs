@@ -9,10 +9,11 @@ use clap::Parser;
 use corridor::check;
 use corridor::cli::{Cli, Command, PlanArgs, RunArgs, SnapshotArgs};
 use corridor::core::config::parse_size;
-use corridor::core::config::{Config, PlayLog, default_play_log};
+use corridor::core::config::{Config, PlayLog};
 use corridor::core::duration::parse_duration;
 use corridor::core::{content, schedule};
 use corridor::screen::{self, Mode, SnapshotSpec};
+use corridor::ticker_command;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -37,7 +38,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 loaded.config.status_file = Some(status);
             }
             if loaded.config.play_log == PlayLog::Default {
-                loaded.config.play_log = default_play_log().map_or(PlayLog::Off, PlayLog::Folder);
+                loaded.config.play_log = loaded
+                    .config
+                    .state_folder()
+                    .map_or(PlayLog::Off, |s| PlayLog::Folder(s.join("play-log")));
             }
             Ok(exit_code(screen::run(loaded.config, Mode::Run { windowed: args.windowed })))
         }
@@ -48,6 +52,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(code as u8))
         }
         Command::Plan(args) => plan(&loaded.config, &args),
+        Command::Ticker(args) => {
+            let code = ticker_command::run(
+                &loaded.config,
+                &args.feeds,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            )?;
+            Ok(ExitCode::from(code as u8))
+        }
         Command::Snapshot(args) => {
             let spec = snapshot_spec(&args, loaded.config.timezone)?;
             if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {

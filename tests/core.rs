@@ -503,6 +503,14 @@ fn the_documented_examples_are_valid() {
         }
     }
     assert!(schedules >= 4, "{schedules} schedule examples checked");
+    let tickers: Vec<String> =
+        toml_blocks("docs/content-folder.md").into_iter().filter(|b| b.contains("[[feed]]")).collect();
+    assert_eq!(tickers.len(), 1);
+    for b in tickers.iter().chain([&std::fs::read_to_string("playlists/ticker.toml").unwrap()]) {
+        let mut problems = Vec::new();
+        let t = corridor::core::ticker::parse(b, Path::new("playlists"), &mut problems).unwrap();
+        assert!(problems.is_empty() && !t.feeds.is_empty(), "ticker example: {problems:?}\n{b}");
+    }
 }
 
 #[test]
@@ -562,4 +570,255 @@ fn every_feed_of_the_shared_corpus_reads_cleanly() {
     // ISO-8859-1 feeds: accented letters come out right.
     let latin = feeds::parse(&std::fs::read(dir.join("rss_1.0_iso8859.xml")).unwrap()).unwrap();
     assert!(latin.iter().any(|h| h.title.chars().any(|c| "éèàüöäçñ".contains(c))), "{latin:?}");
+}
+
+mod ticker_tests {
+    //! The ticker's feeds against a real HTTP server on 127.0.0.1.
+
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use super::common::*;
+    use chrono::Utc;
+    use corridor::core::feeds::FeedError;
+    use corridor::core::ticker::cache::FeedCache;
+    use corridor::core::ticker::fetch::{FetchError, Fetched, Fetcher, Limits, USER_AGENT, Validators};
+    use corridor::core::ticker::worker::Feeds;
+    use corridor::core::ticker::{self, FeedSource, TickerSettings};
+
+    fn limits() -> Limits {
+        Limits {
+            connect: Duration::from_secs(2),
+            total: Duration::from_secs(2),
+            max_bytes: 1024 * 1024,
+            max_redirects: 5,
+        }
+    }
+
+    fn server() -> TestServer {
+        let changing = Arc::new(AtomicUsize::new(0));
+        let flaky = Arc::new(AtomicUsize::new(0));
+        TestServer::start(move |r| match r.path.as_str() {
+            "/blog" if r.header("If-None-Match") == Some("\"v1\"") => Reply::status(304),
+            "/blog" => Reply::Full {
+                status: 200,
+                headers: vec![("ETag".into(), "\"v1\"".into())],
+                body: rss(&["Trip to the &lt;b&gt;museum&lt;/b&gt;", "Harvest   festival"]).into_bytes(),
+            },
+            "/error" => Reply::status(500),
+            "/slow" => Reply::After(Duration::from_secs(10), Box::new(Reply::ok(rss(&["Late"])))),
+            "/loop" => {
+                Reply::Full { status: 302, headers: vec![("Location".into(), "/loop2".into())], body: vec![] }
+            }
+            "/loop2" => {
+                Reply::Full { status: 302, headers: vec![("Location".into(), "/loop".into())], body: vec![] }
+            }
+            "/huge" => Reply::Claiming(50_000_000),
+            "/endless" => Reply::Endless { slow: false },
+            "/drip" => Reply::Endless { slow: true },
+            "/silent" => Reply::Silent,
+            "/login" => Reply::ok("<!DOCTYPE html><html><body><form>Log in</form></body></html>"),
+            "/empty" => Reply::ok(""),
+            "/invalid" => Reply::ok("<rss version=\"2.0\"><channel><item><title>Half"),
+            "/bomb" => Reply::ok(
+                "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]><rss><channel><item><title>&c;</title></item></channel></rss>",
+            ),
+            "/many" => {
+                let mut doc = String::from("<rss version=\"2.0\"><channel><title>t</title>");
+                for i in 0..100_000 {
+                    doc.push_str(&format!("<item><title>N{i}</title></item>"));
+                }
+                Reply::ok(doc + "</channel></rss>")
+            }
+            "/changing" => match changing.fetch_add(1, Ordering::SeqCst) {
+                0 => Reply::ok(rss(&["Old news"])),
+                _ => Reply::ok(rss(&["Fresh news", "Old news"])),
+            },
+            "/flaky" => match flaky.fetch_add(1, Ordering::SeqCst) {
+                0 => Reply::ok(rss(&["Good headline"])),
+                _ => Reply::status(503),
+            },
+            _ => Reply::status(404),
+        })
+    }
+
+    fn get(f: &Fetcher, s: &TestServer, path: &str) -> Result<Vec<String>, FetchError> {
+        match f.fetch(&FeedSource::Web(s.url(path)), &Validators::default())? {
+            Fetched::Body { bytes, .. } => {
+                Ok(corridor::core::feeds::parse(&bytes)?.into_iter().map(|h| h.title).collect())
+            }
+            Fetched::NotModified => Ok(vec![]),
+        }
+    }
+
+    #[test]
+    fn every_kind_of_answer_is_handled_in_bounded_time() {
+        let s = server();
+        let f = Fetcher::new(limits()).unwrap();
+        assert_eq!(get(&f, &s, "/blog").unwrap(), ["Trip to the museum", "Harvest festival"]);
+        let ua = s.hits("/blog")[0].header("User-Agent").unwrap().to_string();
+        assert_eq!(ua, USER_AGENT);
+        assert!(ua.starts_with(concat!("corridor/", env!("CARGO_PKG_VERSION"))));
+        // Conditional GET: the ETag comes back and the unchanged feed is a 304.
+        let first = f.fetch(&FeedSource::Web(s.url("/blog")), &Validators::default()).unwrap();
+        let Fetched::Body { validators, .. } = first else { panic!("a body") };
+        assert_eq!(validators.etag.as_deref(), Some("\"v1\""));
+        assert!(matches!(f.fetch(&FeedSource::Web(s.url("/blog")), &validators), Ok(Fetched::NotModified)));
+
+        let started = Instant::now();
+        assert_eq!(get(&f, &s, "/error"), Err(FetchError::Status("500 Internal Server Error".into())));
+        assert_eq!(get(&f, &s, "/slow"), Err(FetchError::TimedOut(2)));
+        assert_eq!(get(&f, &s, "/silent"), Err(FetchError::TimedOut(2)));
+        assert_eq!(get(&f, &s, "/drip"), Err(FetchError::TimedOut(2)));
+        assert_eq!(get(&f, &s, "/loop"), Err(FetchError::Redirects(5)));
+        assert_eq!(get(&f, &s, "/huge"), Err(FetchError::TooLarge(1024 * 1024)));
+        assert_eq!(get(&f, &s, "/endless"), Err(FetchError::TooLarge(1024 * 1024)));
+        assert_eq!(get(&f, &s, "/login"), Err(FetchError::Feed(FeedError::WebPage)));
+        assert_eq!(get(&f, &s, "/empty"), Err(FetchError::Feed(FeedError::Empty)));
+        assert_eq!(get(&f, &s, "/bomb"), Err(FetchError::Feed(FeedError::Entities)));
+        assert!(matches!(get(&f, &s, "/invalid"), Err(FetchError::Feed(FeedError::Invalid(_)))));
+        assert!(matches!(get(&f, &s, "/nothing-here"), Err(FetchError::Status(st)) if st.starts_with("404")));
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let refused = f.fetch(&FeedSource::Web(format!("http://{closed}/feed")), &Validators::default());
+        assert!(matches!(refused, Err(FetchError::Connect(_))), "{refused:?}");
+        // Each slow case gave up at the 2 s limit (a loose upper bound, not a timing figure).
+        assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+        // 100,000 items (3 MB): read, and only the first MAX_ITEMS kept.
+        let many = get(&Fetcher::new(Limits { max_bytes: 5_000_000, ..limits() }).unwrap(), &s, "/many");
+        assert_eq!(many.map(|m| m.len()), Ok(corridor::core::feeds::MAX_ITEMS));
+    }
+
+    fn settings(text: &str) -> Arc<TickerSettings> {
+        let mut problems = Vec::new();
+        let s = ticker::parse(text, std::path::Path::new("/nowhere"), &mut problems).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        Arc::new(s)
+    }
+
+    #[test]
+    fn feeds_keep_their_last_good_copy_follow_changes_and_start_from_the_cache() {
+        let s = server();
+        let dir = tempfile::tempdir().unwrap();
+        let cache = FeedCache::new(dir.path().join("feeds"));
+        let text = format!(
+            "[[message]]\ntext = \"Book fair on Friday\"\n[[feed]]\nurl = \"{}\"\nlabel = \"Year 3\"\n[[feed]]\nurl = \"{}\"\nlabel = \"Year 4\"\n[[feed]]\nurl = \"{}\"\nlabel = \"Broken\"\n[[feed]]\nurl = \"{}\"\nlabel = \"Blog\"\n",
+            s.url("/changing"),
+            s.url("/flaky"),
+            s.url("/error"),
+            s.url("/blog"),
+        );
+        let f = Fetcher::new(limits()).unwrap();
+        let mut feeds = Feeds::new(Some(cache.clone()));
+        let t0 = Instant::now();
+        feeds.set_settings(settings(&text), t0);
+        let due = feeds.due(t0);
+        assert_eq!(due.len(), 4);
+        let log = feeds.fetch(&f, &due, t0, Utc::now());
+        assert_eq!(log.len(), 1, "{log:?}");
+        assert!(log[0].contains("Broken") && log[0].contains("500"), "{log:?}");
+        let shown = |feeds: &Feeds| -> Vec<String> {
+            feeds.lines(Utc::now()).iter().map(|l| l.shown(true)).collect()
+        };
+        assert_eq!(
+            shown(&feeds),
+            [
+                "Book fair on Friday",
+                "Year 3: Old news",
+                "Year 4: Good headline",
+                "Blog: Trip to the museum",
+                "Blog: Harvest festival"
+            ]
+        );
+        // The failing feed is tried again sooner than the refresh; the good ones at the refresh.
+        assert_eq!(feeds.due(t0 + Duration::from_secs(31)).len(), 1);
+        let later = t0 + Duration::from_secs(601);
+        let due = feeds.due(later);
+        assert_eq!(due.len(), 4);
+        let log = feeds.fetch(&f, &due, later, Utc::now());
+        // The changed feed shows its news; the feed that now fails keeps its last good copy; the
+        // unchanged one was a 304.
+        assert_eq!(
+            shown(&feeds),
+            [
+                "Book fair on Friday",
+                "Year 3: Fresh news",
+                "Year 3: Old news",
+                "Year 4: Good headline",
+                "Blog: Trip to the museum",
+                "Blog: Harvest festival"
+            ]
+        );
+        assert!(log.iter().any(|l| l.contains("Year 4") && l.contains("503")), "{log:?}");
+        let blog = s.hits("/blog");
+        assert_eq!(blog.len(), 2);
+        assert_eq!(blog[1].header("If-None-Match"), Some("\"v1\""));
+        let states = feeds.states();
+        assert!(states[1].error.as_deref().is_some_and(|e| e.contains("503")), "{states:?}");
+        assert_eq!(states[1].headlines, 1);
+        assert!(states[1].last_success.is_some());
+        assert!(states[2].last_success.is_none());
+
+        // A restart with the network down: the cached copies show before any fetch.
+        let mut restarted = Feeds::new(Some(cache));
+        restarted.set_settings(settings(&text), Instant::now());
+        assert_eq!(
+            shown(&restarted),
+            [
+                "Book fair on Friday",
+                "Year 3: Fresh news",
+                "Year 3: Old news",
+                "Year 4: Good headline",
+                "Blog: Trip to the museum",
+                "Blog: Harvest festival"
+            ]
+        );
+    }
+
+    #[test]
+    fn ticker_command_prints_headlines_in_scroll_order() {
+        let s = server();
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        std::fs::create_dir_all(content.join("default")).unwrap();
+        std::fs::write(content.join("library.xml"), rss(&["New books: Welsh ŵ ŷ, Polish ł, Turkish ğ"]))
+            .unwrap();
+        std::fs::write(
+            content.join("ticker.toml"),
+            format!(
+                "[[message]]\ntext = \"Book fair on Friday\"\n[[feed]]\nurl = \"{}\"\nlabel = \"Year 3 blog\"\n[[feed]]\nurl = \"library.xml\"\nlabel = \"Library\"\n",
+                s.url("/blog")
+            ),
+        )
+        .unwrap();
+        let out = corridor().arg("--content").arg(&content).arg("ticker").output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            stdout(&out),
+            "Book fair on Friday\nYear 3 blog: Trip to the museum\nYear 3 blog: Harvest festival\nLibrary: New books: Welsh ŵ ŷ, Polish ł, Turkish ğ\n"
+        );
+        // Feeds given on the command line: a URL and a file:// address.
+        let file_url = format!("file://{}", content.join("library.xml").display());
+        let out = corridor().args(["ticker", &s.url("/changing"), &file_url]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(stdout(&out), "Old news\nNew books: Welsh ŵ ŷ, Polish ł, Turkish ğ\n");
+        // A failing feed: the others still print, the reason is on stderr, exit code 1.
+        let out = corridor().args(["ticker", &s.url("/error"), &s.url("/blog")]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(stdout(&out), "Trip to the museum\nHarvest festival\n");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("/error: the server answered 500"), "{err}");
+
+        // `check` reports a failing feed as a problem of ticker.toml.
+        std::fs::write(
+            content.join("ticker.toml"),
+            format!("[[feed]]\nurl = \"{}\"\nlabel = \"Year 5\"\n", s.url("/login")),
+        )
+        .unwrap();
+        let out = corridor().arg("--content").arg(&content).arg("check").output().unwrap();
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(1), "{text}");
+        assert!(text.contains("ticker.toml: feed \"Year 5\""), "{text}");
+        assert!(text.contains("this is a web page, not a feed"), "{text}");
+    }
 }

@@ -27,7 +27,9 @@ fn headless_app_at(content: &Path, at: chrono::DateTime<chrono_tz::Tz>) -> App {
     headless_app_with(config, at)
 }
 
-fn headless_app_with(config: Config, at: chrono::DateTime<chrono_tz::Tz>) -> App {
+fn headless_app_with(mut config: Config, at: chrono::DateTime<chrono_tz::Tz>) -> App {
+    // The ticker's feed cache goes to a scratch folder, not the home folder.
+    config.state_folder.get_or_insert_with(|| std::env::temp_dir().join("corridor-test-state"));
     let mut app = App::new();
     app.add_plugins((MinimalPlugins, AssetPlugin::default()));
     app.init_asset::<Image>();
@@ -149,6 +151,7 @@ fn snapshot(config: &Path, content: &Path, args: &[&str]) -> Output {
         .arg(content)
         .args(args)
         .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("XDG_STATE_HOME", runtime.path())
         .output()
         .expect("xvfb-run runs (install it with scripts/setup.sh)");
     assert!(
@@ -747,4 +750,76 @@ fn render_the_player_runs_and_keeps_running() {
     assert_eq!(s["playlist"], "default");
     assert!(s["current"]["file"].as_str().unwrap().starts_with("default/"), "{s}");
     assert_eq!(s["items"].as_array().unwrap().len(), 4);
+}
+
+/// For each column of the ticker strip (rows `y0..y1`), how many pixels are bright (text).
+fn ink_profile(img: &image::RgbImage, y0: u32, y1: u32) -> Vec<i32> {
+    (0..img.width())
+        .map(|x| (y0..y1).filter(|&y| px(img, x, y).iter().all(|&c| c > 150)).count() as i32)
+        .collect()
+}
+
+/// The leftward shift (in pixels) that best lines up `later` with `earlier`.
+fn best_shift(earlier: &[i32], later: &[i32], max: usize) -> usize {
+    (0..max)
+        .min_by_key(|&d| (0..later.len() - max).map(|x| (earlier[x + d] - later[x]).abs()).sum::<i32>())
+        .unwrap()
+}
+
+#[test]
+fn render_ticker_scrolls_at_its_speed_and_hides_when_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/green.png"), 160, 90, [0, 160, 0]);
+    std::fs::write(
+        content.join("news.xml"),
+        rss(&["Sports day moved to Friday 🏃", "Choir sings at the town hall"]),
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("ticker.toml"),
+        "[ticker]\nspeed = 200\n[[feed]]\nurl = \"news.xml\"\nlabel = \"News\"\n[[feed]]\nurl = \"http://127.0.0.1:9/never\"\nlabel = \"Down\"\n[[message]]\ntext = \"Book fair on Friday\"\n",
+    )
+    .unwrap();
+    let cfg = write_config(
+        dir.path(),
+        "[display]\nbackground = \"#000000\"\n[layout]\nwidgets = false\nticker_height = 0.1\n",
+    );
+    let shot = dir.path().join("tick.png");
+    snapshot(
+        &cfg,
+        &content,
+        &["--size", "640x360", "--out", shot.to_str().unwrap(), "--frames", "3", "--step", "200ms"],
+    );
+    let frames: Vec<image::RgbImage> =
+        (0..3).map(|i| load(&dir.path().join(format!("tick-{i:03}.png")))).collect();
+    // The strip is the bottom 36 rows; the stage above it shows the slide.
+    let stage = px(&frames[0], 320, 150);
+    assert!(near(stage, [0, 160, 0], 12), "slide on the stage: {stage:?}");
+    let profiles: Vec<Vec<i32>> = frames.iter().map(|f| ink_profile(f, 326, 360)).collect();
+    for (i, p) in profiles.iter().enumerate() {
+        let ink: i32 = p.iter().sum();
+        let columns = p.iter().filter(|&&c| c > 0).count();
+        assert!(
+            ink > 400 && columns > 250,
+            "frame {i}: ticker text across the strip ({ink} px, {columns} columns)"
+        );
+    }
+    // 200 px/s for 0.2 s between frames: 40 px to the left each time.
+    for i in 0..2 {
+        let d = best_shift(&profiles[i], &profiles[i + 1], 120);
+        assert!((38..=42).contains(&d), "frame {i} to {}: moved {d} px, expected 40", i + 1);
+    }
+    // No error text for the feed that is down, nowhere on screen; nothing above the strip moved.
+    let above: Vec<i32> = ink_profile(&frames[0], 0, 320);
+    assert_eq!(above, ink_profile(&frames[2], 0, 320));
+
+    // Without ticker.toml the strip hides and the slide takes the whole height.
+    std::fs::remove_file(content.join("ticker.toml")).unwrap();
+    let plain = dir.path().join("plain.png");
+    snapshot(&cfg, &content, &["--size", "640x360", "--out", plain.to_str().unwrap()]);
+    let img = load(&plain);
+    let bottom = px(&img, 320, 355);
+    assert!(near(bottom, [0, 160, 0], 12), "the slide reaches the bottom: {bottom:?}");
 }

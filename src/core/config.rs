@@ -141,6 +141,9 @@ pub struct Config {
     pub play_log: PlayLog,
     /// Days of play log kept.
     pub play_log_days: u32,
+    /// Where corridor keeps what it learns (the feeds' last good copies); None: the default,
+    /// `$XDG_STATE_HOME/corridor`.
+    pub state_folder: Option<PathBuf>,
     pub alert: AlertConfig,
     pub widgets: WidgetsConfig,
     /// Run when an `[[off]]` period starts (e.g. "xset dpms force off"); failures are logged.
@@ -175,6 +178,7 @@ impl Default for Config {
             status_file: None,
             play_log: PlayLog::Default,
             play_log_days: 90,
+            state_folder: None,
             alert: AlertConfig { background: Rgb::new(0xb9, 0x1c, 0x1c), text: Rgb::new(255, 255, 255) },
             widgets: WidgetsConfig {
                 show: WIDGET_NAMES.iter().map(|(_, k)| *k).collect(),
@@ -188,12 +192,30 @@ impl Default for Config {
     }
 }
 
-/// The default play log folder: $XDG_STATE_HOME/corridor/play-log, or ~/.local/state/corridor/play-log.
-pub fn default_play_log() -> Option<PathBuf> {
+/// The default state folder: $XDG_STATE_HOME/corridor, or ~/.local/state/corridor.
+pub fn default_state_folder() -> Option<PathBuf> {
     let state = std::env::var_os("XDG_STATE_HOME")
+        .filter(|s| !s.is_empty())
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
-    Some(state.join("corridor/play-log"))
+    Some(state.join("corridor"))
+}
+
+/// The default play log folder: `play-log` in the default state folder.
+pub fn default_play_log() -> Option<PathBuf> {
+    default_state_folder().map(|s| s.join("play-log"))
+}
+
+impl Config {
+    /// The state folder in use: `state_folder`, or the default.
+    pub fn state_folder(&self) -> Option<PathBuf> {
+        self.state_folder.clone().or_else(default_state_folder)
+    }
+
+    /// Where the feeds' last good copies are kept.
+    pub fn feed_cache(&self) -> Option<PathBuf> {
+        self.state_folder().map(|s| s.join("feeds"))
+    }
 }
 
 /// The machine's own time zone, or UTC when it cannot be told.
@@ -259,6 +281,7 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
             "status_file",
             "play_log",
             "play_log_days",
+            "state_folder",
             "power_off_command",
             "power_on_command",
             "display",
@@ -294,6 +317,9 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
         } else {
             PlayLog::Folder(beside(PathBuf::from(f)))
         };
+    }
+    if let Some(f) = r.string(root, "state_folder").filter(|f| !f.trim().is_empty()) {
+        config.state_folder = Some(beside(PathBuf::from(f)));
     }
     if let Some(n) = r.integer(root, "play_log_days") {
         if n >= 1 {

@@ -83,6 +83,8 @@ pub struct Content {
     pub alert: Option<Notice>,
     /// The widgets' data files.
     pub widgets: super::widgets::WidgetData,
+    /// What ticker.toml says; None when it cannot be read (the screen keeps the last good one).
+    pub ticker: Option<super::ticker::TickerSettings>,
     /// Playlists that differ from the previous scan (all of them on the first), worked out on
     /// the scanning thread so the screen's thread never compares whole playlists.
     pub changed: BTreeSet<String>,
@@ -124,6 +126,12 @@ pub fn is_ignored_name(name: &str) -> bool {
         || lower.ends_with(".crdownload")
         || lower == "thumbs.db"
         || lower == "desktop.ini"
+}
+
+/// A feed file kept at the top of the content folder for the ticker (not a stray file).
+fn is_feed_file(name: &str) -> bool {
+    let lower = name.to_lowercase();
+    [".xml", ".rss", ".atom"].iter().any(|e| lower.ends_with(e))
 }
 
 /// The kind of slide a file name makes, or a plain-words reason why it makes none.
@@ -169,7 +177,7 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
                 Ok(()) => names.push((name, path)),
                 Err(msg) => content.problems.push(Problem::error(PathBuf::from(&name), msg)),
             }
-        } else if !RESERVED_FILES.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
+        } else if !RESERVED_FILES.iter().any(|r| r.eq_ignore_ascii_case(&name)) && !is_feed_file(&name) {
             content.problems.push(Problem::warning(
                 PathBuf::from(&name),
                 format!("files at the top of the content folder are not played; move it into a playlist folder such as {DEFAULT_PLAYLIST}/"),
@@ -197,6 +205,9 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
     let (widgets, widget_problems) = super::widgets::load(root);
     content.widgets = widgets;
     content.problems.extend(widget_problems);
+    let (ticker, ticker_problems) = super::ticker::load(root);
+    content.ticker = ticker;
+    content.problems.extend(ticker_problems);
     if !content.playlists.contains_key(DEFAULT_PLAYLIST) {
         content.problems.push(Problem::warning(
             None,

@@ -27,7 +27,7 @@ pub struct Headline {
 }
 
 /// Why a feed gave no headlines; the words are for the log and `corridor check`.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum FeedError {
     #[error("the feed is empty")]
     Empty,

@@ -12,6 +12,7 @@ pub mod schedule;
 pub mod settle;
 pub mod show;
 pub mod text;
+pub mod ticker;
 pub mod tomlx;
 pub mod when;
 pub mod widgets;

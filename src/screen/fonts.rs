@@ -23,6 +23,17 @@ impl Fonts {
     }
 }
 
+/// Whether the bundled font can draw `c` (emoji and rare scripts it cannot are left out of
+/// headlines rather than drawn as empty boxes).
+pub fn covers(c: char) -> bool {
+    static FACE: std::sync::OnceLock<Option<ttf_parser::Face<'static>>> = std::sync::OnceLock::new();
+    let face = FACE.get_or_init(|| ttf_parser::Face::parse(REGULAR, 0).ok());
+    match face {
+        Some(f) => c.is_whitespace() || f.glyph_index(c).is_some(),
+        None => true,
+    }
+}
+
 pub(super) fn plugin(app: &mut App) {
     let mut fonts = app.world_mut().resource_mut::<Assets<Font>>();
     let regular = fonts.add(Font::from_bytes(REGULAR.to_vec()));

@@ -6,7 +6,6 @@ use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 
 use super::Settings;
-use super::fonts::Fonts;
 use crate::core::colour::Rgb;
 
 /// The node slides are placed in.
@@ -20,6 +19,15 @@ pub struct WidgetColumn;
 /// The strip along the bottom, kept for the ticker.
 #[derive(Component)]
 pub struct TickerStrip;
+
+/// The row above the ticker strip: the stage and the widget column.
+#[derive(Component)]
+struct MainRow;
+
+/// Whether the ticker strip is on screen. The ticker hides it when it has nothing to show; the
+/// stage then takes its place.
+#[derive(Resource, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StripShown(pub bool);
 
 /// The stage's size in physical pixels: what a picture needs to be decoded to, and no more.
 #[derive(Resource, Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,21 +66,24 @@ pub fn centred_cover(padding: Val, row_gap: Val) -> Node {
 
 pub(super) fn plugin(app: &mut App) {
     app.insert_resource(StageSize(UVec2::new(1280, 720)));
+    let shown = app.world().resource::<Settings>().0.layout.ticker;
+    app.insert_resource(StripShown(shown));
     app.add_systems(Startup, spawn_layout);
     app.add_systems(PreUpdate, track_stage_size);
+    app.add_systems(PostUpdate, show_or_hide_strip.before(bevy::ui::UiSystems::Layout));
 }
 
 /// The fractions of the screen the stage takes: (width, height).
-pub fn stage_fraction(settings: &Settings) -> (f32, f32) {
+pub fn stage_fraction(settings: &Settings, strip: StripShown) -> (f32, f32) {
     let l = &settings.0.layout;
     let w = if l.widgets { 1.0 - l.widgets_width } else { 1.0 };
-    let h = if l.ticker { 1.0 - l.ticker_height } else { 1.0 };
+    let h = if l.ticker && strip.0 { 1.0 - l.ticker_height } else { 1.0 };
     (w, h)
 }
 
-fn spawn_layout(mut commands: Commands, settings: Res<Settings>, fonts: Res<Fonts>) {
+fn spawn_layout(mut commands: Commands, settings: Res<Settings>, strip_shown: Res<StripShown>) {
     let cfg = &settings.0;
-    let (fw, fh) = stage_fraction(&settings);
+    let (fw, fh) = stage_fraction(&settings, *strip_shown);
     commands.spawn(Camera2d);
     let bg = bevy_colour(cfg.display.background);
     let panel = panel_colour(cfg.display.background);
@@ -88,72 +99,86 @@ fn spawn_layout(mut commands: Commands, settings: Res<Settings>, fonts: Res<Font
             BackgroundColor(bg),
         ))
         .with_children(|root| {
-            root.spawn((Node {
-                width: percent(100),
-                height: percent(fh * 100.0),
-                flex_direction: FlexDirection::Row,
-                ..default()
-            },))
-                .with_children(|row| {
+            root.spawn((
+                MainRow,
+                Node {
+                    width: percent(100),
+                    height: percent(fh * 100.0),
+                    flex_direction: FlexDirection::Row,
+                    ..default()
+                },
+            ))
+            .with_children(|row| {
+                row.spawn((
+                    Name::new("stage"),
+                    StageArea,
+                    Node {
+                        width: percent(fw * 100.0),
+                        height: percent(100),
+                        overflow: Overflow::clip(),
+                        ..default()
+                    },
+                ));
+                if cfg.layout.widgets {
                     row.spawn((
-                        Name::new("stage"),
-                        StageArea,
+                        Name::new("widgets"),
+                        WidgetColumn,
                         Node {
-                            width: percent(fw * 100.0),
+                            width: percent((1.0 - fw) * 100.0),
                             height: percent(100),
-                            overflow: Overflow::clip(),
+                            flex_direction: FlexDirection::Column,
+                            align_items: AlignItems::Center,
+                            padding: UiRect::all(vh(2.0)),
+                            row_gap: vh(1.5),
                             ..default()
                         },
+                        BackgroundColor(panel),
                     ));
-                    if cfg.layout.widgets {
-                        row.spawn((
-                            Name::new("widgets"),
-                            WidgetColumn,
-                            Node {
-                                width: percent((1.0 - fw) * 100.0),
-                                height: percent(100),
-                                flex_direction: FlexDirection::Column,
-                                align_items: AlignItems::Center,
-                                padding: UiRect::all(vh(2.0)),
-                                row_gap: vh(1.5),
-                                ..default()
-                            },
-                            BackgroundColor(panel),
-                        ));
-                    }
-                });
+                }
+            });
             if cfg.layout.ticker {
                 root.spawn((
                     Name::new("ticker"),
                     TickerStrip,
                     Node {
                         width: percent(100),
-                        height: percent((1.0 - fh) * 100.0),
-                        align_items: AlignItems::Center,
-                        padding: UiRect::horizontal(vw(1.5)),
+                        height: percent(cfg.layout.ticker_height * 100.0),
+                        display: if strip_shown.0 { Display::Flex } else { Display::None },
                         overflow: Overflow::clip(),
                         ..default()
                     },
                     BackgroundColor(panel),
-                ))
-                .with_children(|strip| {
-                    strip.spawn((
-                        Text::new(cfg.screen.clone()),
-                        fonts.regular(3.2),
-                        TextColor(Color::srgba(1.0, 1.0, 1.0, 0.7)),
-                    ));
-                });
+                ));
             }
         });
+}
+
+fn show_or_hide_strip(
+    shown: Res<StripShown>,
+    settings: Res<Settings>,
+    mut strip: Query<&mut Node, (With<TickerStrip>, Without<MainRow>)>,
+    mut row: Query<&mut Node, (With<MainRow>, Without<TickerStrip>)>,
+) {
+    if !shown.is_changed() {
+        return;
+    }
+    let (_, fh) = stage_fraction(&settings, *shown);
+    for mut node in &mut strip {
+        node.display = if shown.0 { Display::Flex } else { Display::None };
+    }
+    for mut node in &mut row {
+        node.height = percent(fh * 100.0);
+    }
 }
 
 fn track_stage_size(
     windows: Query<&Window, With<PrimaryWindow>>,
     settings: Res<Settings>,
+    strip: Res<StripShown>,
     mut size: ResMut<StageSize>,
 ) {
     let Ok(window) = windows.single() else { return };
-    let (fw, fh) = stage_fraction(&settings);
+    let (fw, fh) = stage_fraction(&settings, *strip);
     let new = UVec2::new(
         ((window.physical_width() as f32 * fw).round() as u32).max(1),
         ((window.physical_height() as f32 * fh).round() as u32).max(1),

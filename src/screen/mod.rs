@@ -13,6 +13,7 @@ mod settings_file;
 mod snapshot;
 mod stage;
 mod status;
+mod ticker;
 mod watch;
 mod widgets;
 
@@ -33,6 +34,7 @@ pub use content::{ContentScanned, scan_all};
 pub use off::{OffCover, ScreenOff};
 pub use programme::ProgrammeChanged;
 pub use stage::{FallbackSlide, SlideFailed, SlideRoot, SlideShown, StageState};
+pub use ticker::{FeedsChanged, TickerReady};
 pub use widgets::{MIN_TEXT_VH, WidgetCard};
 
 /// How the screen runs.
@@ -141,6 +143,7 @@ pub fn add_features(app: &mut App) {
         alert::plugin,
         status::plugin,
         widgets::plugin,
+        ticker::plugin,
     ));
 }
 

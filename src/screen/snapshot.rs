@@ -1,4 +1,5 @@
-//! `corridor snapshot`: waits until the slide due at the chosen moment is fully on screen, saves
+//! `corridor snapshot`: waits until the slide due at the chosen moment is fully on screen (and
+//! the ticker has tried its feeds), saves
 //! the window as a PNG and exits. With `--frames N` it saves N frames, one every `--step` of show
 //! time, to check transitions frame by frame.
 
@@ -12,6 +13,7 @@ use bevy::time::TimeUpdateStrategy;
 
 use super::SnapshotSpec;
 use super::stage::StageState;
+use super::ticker::TickerReady;
 
 /// Frames to wait once the slide is settled, so text and pictures are laid out and uploaded.
 const SETTLE_FRAMES: u32 = 5;
@@ -48,13 +50,13 @@ pub fn frame_path(out: &Path, i: u32) -> PathBuf {
     out.with_file_name(format!("{stem}-{i:03}.png"))
 }
 
-fn capture(mut commands: Commands, state: Res<StageState>, mut plan: ResMut<Plan>) {
+fn capture(mut commands: Commands, state: Res<StageState>, ticker: Res<TickerReady>, mut plan: ResMut<Plan>) {
     let wanted = plan.spec.frames.unwrap_or(1);
     if plan.requested >= wanted {
         return;
     }
     if plan.settled_frames < SETTLE_FRAMES {
-        if state.settled() || plan.started.elapsed() > WAIT_LIMIT {
+        if (state.settled() && ticker.0) || plan.started.elapsed() > WAIT_LIMIT {
             plan.settled_frames += 1;
         }
         return;

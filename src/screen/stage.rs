@@ -114,6 +114,20 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         (start_show, request_decodes, finish_decodes, advance, apply_fade, show_fallback_when_empty).chain(),
     );
+    app.add_systems(Update, refit_pictures.run_if(resource_changed::<StageSize>));
+}
+
+/// A picture's width over its height, to fit it again when the stage changes size (the ticker
+/// strip hides or shows).
+#[derive(Component)]
+struct PictureAspect(f32);
+
+fn refit_pictures(stage: Res<StageSize>, mut pictures: Query<(&PictureAspect, &mut Node)>) {
+    for (aspect, mut node) in &mut pictures {
+        let (w, h) = contain_percent(aspect.0, stage.0);
+        node.width = percent(w);
+        node.height = percent(h);
+    }
 }
 
 /// A shuffle seed that is the same all day, so a snapshot and the player agree.
@@ -234,10 +248,12 @@ fn spawn_slide(
         .id();
     match slide {
         Slide::Picture(frame) => {
-            let (w, h) = contain_percent(&frame, stage);
+            let aspect = frame.width.max(1) as f32 / frame.height.max(1) as f32;
+            let (w, h) = contain_percent(aspect, stage);
             let image = images.add(frame_image(frame));
             commands.entity(root).with_child((
                 ImageNode::new(image),
+                PictureAspect(aspect),
                 Node { width: percent(w), height: percent(h), ..default() },
                 SlidePart::new(root, Part::Image, 1.0),
             ));
@@ -298,8 +314,8 @@ fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, notice: No
 }
 
 /// The size of a picture on the stage, as percentages of the stage, keeping its shape.
-fn contain_percent(frame: &Frame, stage: UVec2) -> (f32, f32) {
-    let (fw, fh) = (frame.width.max(1) as f32, frame.height.max(1) as f32);
+fn contain_percent(aspect: f32, stage: UVec2) -> (f32, f32) {
+    let (fw, fh) = (aspect, 1.0);
     let (sw, sh) = (stage.x.max(1) as f32, stage.y.max(1) as f32);
     let s = (sw / fw).min(sh / fh);
     ((fw * s / sw * 100.0).min(100.0), (fh * s / sh * 100.0).min(100.0))

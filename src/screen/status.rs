@@ -18,9 +18,11 @@ use super::clock::ScreenClock;
 use super::content::ContentScanned;
 use super::programme::ProgrammeChanged;
 use super::stage::{SlideFailed, SlideShown};
+use super::ticker::FeedsChanged;
 use crate::core::config::PlayLog;
 use crate::core::content::Playlist;
 use crate::core::problems::{Problem, Severity};
+use crate::core::ticker::worker::FeedState;
 
 /// At most this many slide problems are kept in the status file.
 const MAX_SLIDE_PROBLEMS: usize = 100;
@@ -59,6 +61,7 @@ struct Reporter {
     current: Option<SlideShown>,
     scan_problems: Vec<Problem>,
     slide_problems: Vec<Problem>,
+    feeds: Vec<Value>,
     dirty: bool,
 }
 
@@ -100,6 +103,7 @@ fn start(mut commands: Commands, settings: Res<Settings>) {
         current: None,
         scan_problems: Vec::new(),
         slide_problems: Vec::new(),
+        feeds: Vec::new(),
         dirty: true,
     });
 }
@@ -111,6 +115,7 @@ fn collect(
     mut programme: MessageReader<ProgrammeChanged>,
     mut shown: MessageReader<SlideShown>,
     mut failed: MessageReader<SlideFailed>,
+    mut feeds: MessageReader<FeedsChanged>,
     alert: Res<AlertShowing>,
     clock: Res<ScreenClock>,
 ) {
@@ -124,6 +129,13 @@ fn collect(
         r.playlist = change.playlist.as_ref().map(|p| p.name.clone());
         r.items.clone_from(&change.playlist);
         r.dirty = true;
+    }
+    if let Some(f) = feeds.read().last() {
+        let now: Vec<Value> = f.0.iter().map(feed_json).collect();
+        if now != r.feeds {
+            r.feeds = now;
+            r.dirty = true;
+        }
     }
     for f in failed.read() {
         if !r.slide_problems.contains(&f.0) && r.slide_problems.len() < MAX_SLIDE_PROBLEMS {
@@ -164,6 +176,17 @@ fn log_play(r: &Reporter, slide: &SlideShown, end: DateTime<Tz>) {
     let _ = r.tx.send(Job::Play { folder, date: slide.at.date_naive(), line });
 }
 
+fn feed_json(f: &FeedState) -> Value {
+    json!({
+        "label": f.label,
+        "source": f.source,
+        "ok": f.error.is_none(),
+        "headlines": f.headlines,
+        "last_success": f.last_success.map(|t| t.to_rfc3339()),
+        "error": f.error,
+    })
+}
+
 fn problem_json(p: &Problem) -> Value {
     json!({
         "file": p.file.as_ref().map(|f| f.display().to_string()),
@@ -196,7 +219,7 @@ fn write_status(
         "off": r.off,
         "current": current.map(|c| json!({ "file": c.file.display().to_string(), "started": c.at.to_rfc3339() })),
         "problems": problems,
-        "feeds": [],
+        "feeds": r.feeds,
         "alert": alert.0,
     });
     let current_file = current.map(|c| c.file.clone());

@@ -83,3 +83,156 @@ pub fn corridor() -> Command {
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// One request as the test server saw it.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// How the test server answers.
+pub enum Reply {
+    /// A whole answer.
+    Full { status: u16, headers: Vec<(String, String)>, body: Vec<u8> },
+    /// Waits, then answers.
+    After(std::time::Duration, Box<Reply>),
+    /// Claims a body of this many bytes and sends it, 64 KiB at a time, until the client goes.
+    Claiming(u64),
+    /// A body without a length that never ends (fast, or one byte every 100 ms when `slow`).
+    Endless { slow: bool },
+    /// Reads the request and never answers.
+    Silent,
+}
+
+impl Reply {
+    pub fn ok(body: impl Into<Vec<u8>>) -> Self {
+        Reply::Full { status: 200, headers: vec![], body: body.into() }
+    }
+
+    pub fn status(status: u16) -> Self {
+        Reply::Full { status, headers: vec![], body: Vec::new() }
+    }
+}
+
+/// A real HTTP/1.1 server on 127.0.0.1 (a random port), answering each connection on its own
+/// thread with `respond`. Every request is recorded.
+pub struct TestServer {
+    pub addr: std::net::SocketAddr,
+    pub requests: std::sync::Arc<std::sync::Mutex<Vec<Request>>>,
+}
+
+impl TestServer {
+    pub fn start(respond: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Self {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let addr = listener.local_addr().expect("address");
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let respond = std::sync::Arc::new(respond);
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let respond = respond.clone();
+                let seen = seen.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                    let mut first = String::new();
+                    if reader.read_line(&mut first).is_err() {
+                        return;
+                    }
+                    let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
+                    let mut headers = Vec::new();
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                            break;
+                        }
+                        if let Some((k, v)) = line.split_once(':') {
+                            headers.push((k.trim().to_string(), v.trim().to_string()));
+                        }
+                    }
+                    let request = Request { path, headers };
+                    seen.lock().unwrap().push(request.clone());
+                    let mut reply = respond(&request);
+                    while let Reply::After(wait, next) = reply {
+                        std::thread::sleep(wait);
+                        reply = *next;
+                    }
+                    let _ = match reply {
+                        Reply::Full { status, headers, body } => {
+                            let mut head = format!(
+                                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                                body.len()
+                            );
+                            for (k, v) in headers {
+                                head.push_str(&format!("{k}: {v}\r\n"));
+                            }
+                            head.push_str("\r\n");
+                            stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(&body))
+                        }
+                        Reply::Claiming(len) => {
+                            let head = format!(
+                                "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n<rss><channel>"
+                            );
+                            let chunk = vec![b' '; 64 * 1024];
+                            stream.write_all(head.as_bytes()).and_then(|()| {
+                                loop {
+                                    stream.write_all(&chunk)?;
+                                }
+                            })
+                        }
+                        Reply::Endless { slow } => {
+                            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nConnection: close\r\n\r\n<rss><channel>";
+                            let chunk = vec![b' '; if slow { 1 } else { 64 * 1024 }];
+                            stream.write_all(head.as_bytes()).and_then(|()| {
+                                loop {
+                                    stream.write_all(&chunk)?;
+                                    if slow {
+                                        std::thread::sleep(std::time::Duration::from_millis(100));
+                                    }
+                                }
+                            })
+                        }
+                        Reply::Silent => {
+                            std::thread::sleep(std::time::Duration::from_secs(60));
+                            Ok(())
+                        }
+                        Reply::After(..) => Ok(()),
+                    };
+                });
+            }
+        });
+        Self { addr, requests }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// The requests made for `path` so far.
+    pub fn hits(&self, path: &str) -> Vec<Request> {
+        self.requests.lock().unwrap().iter().filter(|r| r.path == path).cloned().collect()
+    }
+}
+
+/// An RSS 2.0 feed with these titles, newest first, a day apart from 2026-11-20.
+pub fn rss(titles: &[&str]) -> String {
+    let mut doc = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>Class blog</title><link>http://example.org/</link><description>d</description>\n",
+    );
+    for (i, t) in titles.iter().enumerate() {
+        let day = 20 - i.min(19);
+        doc.push_str(&format!(
+            "<item><title>{t}</title><pubDate>{day:02} Nov 2026 09:00:00 +0000</pubDate></item>\n"
+        ));
+    }
+    doc.push_str("</channel></rss>\n");
+    doc
+}
