@@ -5,7 +5,8 @@
 //! (b) the longest frame of our own systems (headless app) while a 24-megapixel photo loads;
 //! (c) peak memory (VmHWM) playing a 200-photo folder of 12 MP JPEGs vs a 5-photo folder;
 //! (plan) `plan` for a whole year of a 200-slot schedule, and the same at minute resolution;
-//! (live) a file dropped in -> listed in the status file; ALERT.txt -> alert on screen.
+//! (live) a file dropped in -> listed in the status file; ALERT.txt -> alert on screen;
+//! (ticker) the ticker's systems per frame with 500 headlines; parse of a 1 MB feed vs `rss`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -233,6 +234,9 @@ fn main() {
     if wants("live") {
         bench_live(dir.path());
     }
+    if wants("ticker") {
+        bench_ticker(dir.path());
+    }
 }
 
 fn live_app(content: &Path, status: &Path, single_threaded: bool) -> App {
@@ -243,16 +247,8 @@ fn live_app(content: &Path, status: &Path, single_threaded: bool) -> App {
     };
     let mut app = headless_app_with(config, Duration::from_millis(16));
     if single_threaded {
-        // Run the systems one after another on this thread: a frame's time is then the sum of
-        // the systems' own times, without waiting for worker threads to be scheduled.
-        use bevy::app::{First, Last, PostUpdate, PreUpdate, Update};
-        use bevy::ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
-        for label in [First.intern(), PreUpdate.intern(), Update.intern(), PostUpdate.intern(), Last.intern()]
-        {
-            app.edit_schedule(label, |s| {
-                s.set_executor(SingleThreadedExecutor::new());
-            });
-        }
+        // As the player runs them: one after another on this thread.
+        corridor::screen::run_systems_in_order(&mut app);
     }
     app
 }
@@ -288,7 +284,7 @@ fn live_drops(dir: &Path, single: bool) {
     // Drops: from the last byte written to the file appearing in the status file.
     let mut latencies = Vec::new();
     let mut frames = Vec::new();
-    let drops = if single { 20 } else { 50 };
+    let drops = 50;
     for i in 0..drops {
         let name = format!("drop {i:02}.png");
         std::fs::write(pl.join(&name), &png).expect("write");
@@ -307,9 +303,9 @@ fn live_drops(dir: &Path, single: bool) {
     println!(
         "(live) {} drop into a 1,000-file playlist -> listed in the status file, {drops} drops, settle time 2 s: p50 {:.2} s, p95 {:.2} s; frames meanwhile (each drop rescans 1,000 files): longest {:.2} ms, p99 {:.3} ms, {} of {} frames over 4 ms",
         if single {
-            "[systems run one after another on the main thread]"
+            "[as the player runs: systems one after another on the screen's thread]"
         } else {
-            "[multi-threaded executor]"
+            "[for comparison: Bevy's multi-threaded executor]"
         },
         percentile(&mut latencies, 50).as_secs_f64(),
         percentile(&mut latencies, 95).as_secs_f64(),
@@ -413,5 +409,138 @@ fn bench_plan() {
         lines.len(),
         minutes.as_secs_f64() * 1e3,
         changes
+    );
+}
+
+/// An RSS document of about `bytes` bytes: items with titles (some with markup and entities),
+/// dates and descriptions, like a busy blog's feed.
+fn big_feed(bytes: usize) -> String {
+    let mut doc = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Blog</title><link>http://example.org/</link><description>d</description>\n",
+    );
+    let mut i = 0;
+    while doc.len() < bytes {
+        doc.push_str(&format!(
+            "<item><title>Class {i}: our trip to the &lt;b&gt;museum&lt;/b&gt; &amp; the park</title><link>http://example.org/{i}</link><pubDate>Mon, 0{} Jan 2027 09:00:00 +0000</pubDate><description>&lt;p&gt;We saw dinosaurs, fossils and a whale skeleton. Everyone behaved beautifully and the coach was on time.&lt;/p&gt;</description></item>\n",
+            1 + i % 9
+        ));
+        i += 1;
+    }
+    doc.push_str("</channel></rss>");
+    doc
+}
+
+/// Times the ticker's own systems (between markers around `TickerSystems`) with 500 headlines
+/// going round. There is no renderer in a headless app, so a stand-in gives each new node the
+/// size the UI layout would (strip 1920 px wide, a headline 700 px).
+fn bench_ticker(dir: &Path) {
+    // Parse: a 1 MB feed, ours (encoding, detection, cleaning, ordering) vs the rss crate's parse.
+    let doc = big_feed(1_000_000);
+    let runs = 20;
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    let mut count = 0;
+    for _ in 0..runs {
+        let t = Instant::now();
+        let list = corridor::core::feeds::parse(doc.as_bytes()).expect("parse");
+        let list = corridor::core::feeds::select(list, 15, None, chrono::Utc::now());
+        ours.push(t.elapsed());
+        count = list.len();
+        let t = Instant::now();
+        let channel = rss::Channel::read_from(doc.as_bytes()).expect("rss");
+        theirs.push(t.elapsed());
+        assert!(!channel.items().is_empty());
+    }
+    let (o, r) = (median(ours), median(theirs));
+    println!(
+        "(ticker) parse of a {:.2} MB RSS feed, median of {runs}: corridor {:.2} ms ({count} headlines kept) vs rss crate {:.2} ms: ratio {:.2}",
+        doc.len() as f64 / 1e6,
+        o.as_secs_f64() * 1e3,
+        r.as_secs_f64() * 1e3,
+        o.as_secs_f64() / r.as_secs_f64()
+    );
+
+    for single in [false, true] {
+        ticker_frames(dir, single);
+    }
+}
+
+fn ticker_frames(dir: &Path, single: bool) {
+    use corridor::screen::{TickerStrip, TickerSystems};
+    // Frames: 500 headlines in the loop.
+    let content = dir.join(format!("ticker-{single}"));
+    std::fs::create_dir_all(content.join("default")).expect("mkdir");
+    let titles: Vec<String> = (0..500)
+        .map(|i| format!("<item><title>Headline number {i} from the class blog</title></item>"))
+        .collect();
+    std::fs::write(
+        content.join("news.xml"),
+        format!("<rss version=\"2.0\"><channel><title>t</title>{}</channel></rss>", titles.concat()),
+    )
+    .expect("feed");
+    std::fs::write(
+        content.join("ticker.toml"),
+        "[ticker]\nspeed = 120\n[[feed]]\nurl = \"news.xml\"\nlabel = \"News\"\nmax_items = 500\n",
+    )
+    .expect("toml");
+    let state = dir.join("ticker-state");
+    let config = Config { content: content.clone(), state_folder: Some(state), ..Config::default() };
+    let mut app = headless_app_with(config, Duration::from_millis(16));
+    if single {
+        corridor::screen::run_systems_in_order(&mut app);
+    }
+    #[derive(Resource, Default)]
+    struct Timing(Option<Instant>, Vec<Duration>);
+    app.init_resource::<Timing>();
+    app.add_systems(Update, (|mut t: ResMut<Timing>| t.0 = Some(Instant::now())).before(TickerSystems));
+    app.add_systems(
+        Update,
+        (|mut t: ResMut<Timing>| {
+            if let Some(s) = t.0.take() {
+                t.1.push(s.elapsed());
+            }
+        })
+        .after(TickerSystems),
+    );
+    app.add_systems(PostUpdate, |mut nodes: Query<(&mut ComputedNode, Has<TickerStrip>)>| {
+        for (mut node, strip) in &mut nodes {
+            if node.size.x == 0.0 {
+                node.size = if strip { Vec2::new(1920.0, 86.0) } else { Vec2::new(700.0, 40.0) };
+            }
+        }
+    });
+    let start = Instant::now();
+    let mut texts = Vec::new();
+    while start.elapsed() < Duration::from_secs(20) {
+        app.update();
+        let n = app
+            .world_mut()
+            .query::<&Name>()
+            .iter(app.world())
+            .filter(|n| n.as_str() == "ticker text")
+            .count();
+        texts.push(n);
+        if app.world().resource::<Timing>().1.len() >= 5000 {
+            break;
+        }
+    }
+    let mut frames = std::mem::take(&mut app.world_mut().resource_mut::<Timing>().1);
+    let skip = frames.len().min(60);
+    let mut steady: Vec<Duration> = frames.split_off(skip);
+    let longest = steady.iter().max().copied().unwrap_or_default();
+    let mean = steady.iter().sum::<Duration>() / steady.len().max(1) as u32;
+    println!(
+        "(ticker) the ticker's systems per frame [{}], 500 headlines in the loop, {} frames (first {skip} skipped): median {:.4} ms, mean {:.4} ms, p99 {:.4} ms, longest {:.3} ms; texts alive at once: at most {}",
+        if single {
+            "as the player runs: one after another on the screen's thread"
+        } else {
+            "Bevy's multi-threaded executor"
+        },
+        steady.len(),
+        percentile(&mut steady, 50).as_secs_f64() * 1e3,
+        mean.as_secs_f64() * 1e3,
+        percentile(&mut steady, 99).as_secs_f64() * 1e3,
+        longest.as_secs_f64() * 1e3,
+        texts.iter().max().unwrap_or(&0),
     );
 }

@@ -823,3 +823,58 @@ fn render_ticker_scrolls_at_its_speed_and_hides_when_empty() {
     let bottom = px(&img, 320, 355);
     assert!(near(bottom, [0, 160, 0], 12), "the slide reaches the bottom: {bottom:?}");
 }
+
+#[test]
+fn live_ticker_feeds_reach_the_status_file_and_ticker_toml_changes_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/a.png"), 16, 9, [9, 9, 9]);
+    std::fs::write(content.join("news.xml"), rss(&["Choir at the town hall", "Sports day on Friday"]))
+        .unwrap();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    std::fs::write(
+        content.join("ticker.toml"),
+        format!(
+            "[[feed]]\nurl = \"news.xml\"\nlabel = \"News\"\n[[feed]]\nurl = \"http://{closed}/feed\"\nlabel = \"Year 3\"\n"
+        ),
+    )
+    .unwrap();
+    let state = dir.path().join("state");
+    let mut live = Live::new(dir.path(), &content, |c| c.state_folder = Some(state.clone()));
+    let feeds = |l: &Live| l.status()["feeds"].as_array().cloned().unwrap_or_default();
+    live.until(
+        20,
+        "both feeds in the status file",
+        |l| feeds(l).len() == 2 && !feeds(l)[1]["error"].is_null(),
+        |_| {},
+    );
+    let f = feeds(&live);
+    assert_eq!(f[0]["label"], "News");
+    assert_eq!(f[0]["ok"], true);
+    assert_eq!(f[0]["headlines"], 2);
+    assert!(f[0]["last_success"].is_string());
+    assert_eq!(f[1]["label"], "Year 3");
+    assert_eq!(f[1]["ok"], false);
+    assert!(f[1]["error"].as_str().unwrap().contains("cannot connect"), "{f:?}");
+    // The good feed's copy is kept in the state folder.
+    assert_eq!(std::fs::read_dir(state.join("feeds")).unwrap().count(), 1);
+
+    // ticker.toml saved with a mistake: the last good ticker stays; fixed: the new one is used.
+    std::fs::write(content.join("ticker.toml"), "[[feed]\nurl = ").unwrap();
+    live.until(
+        10,
+        "the mistake reported",
+        |l| l.status()["problems"].to_string().contains("ticker.toml"),
+        |_| {},
+    );
+    assert_eq!(feeds(&live).len(), 2);
+    std::fs::write(content.join("ticker.toml"), "[[feed]]\nurl = \"news.xml\"\nlabel = \"School news\"\n")
+        .unwrap();
+    live.until(
+        10,
+        "the new ticker.toml followed",
+        |l| feeds(l).len() == 1 && feeds(l)[0]["label"] == "School news",
+        |_| {},
+    );
+}

@@ -17,3 +17,20 @@ pub fn lower_priority() {
         }
     });
 }
+
+/// Puts the calling thread in the idle class (Linux `SCHED_IDLE`): it runs only on time no other
+/// thread wants, and gives way at once when the screen's threads wake. For the scanner, the
+/// status writer and the feed thread, whose work is never urgent to the millisecond.
+pub fn idle_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: sched_setscheduler reads `param` only during the call; pid 0 is this thread.
+        let ok = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0;
+        if !ok {
+            lower_priority();
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    lower_priority();
+}

@@ -112,7 +112,7 @@ fn start_first_scan(mut commands: Commands, settings: Res<Settings>) {
     let (result_tx, results) = channel::<ScanResult>();
     let settle = settings.0.settle_time;
     let spawned = std::thread::Builder::new().name("corridor scanner".into()).spawn(move || {
-        super::background::lower_priority();
+        super::background::idle_priority();
         let mut tracker = SettleTracker::new(settle);
         for job in job_rx {
             if result_tx.send(scan_settled(&job.settings, &mut tracker, job.last.as_deref())).is_err() {

@@ -31,10 +31,11 @@ use crate::core::config::Config;
 pub use alert::{AlertCover, AlertShowing};
 pub use clock::ScreenClock;
 pub use content::{ContentScanned, scan_all};
+pub use layout::TickerStrip;
 pub use off::{OffCover, ScreenOff};
 pub use programme::ProgrammeChanged;
 pub use stage::{FallbackSlide, SlideFailed, SlideRoot, SlideShown, StageState};
-pub use ticker::{FeedsChanged, TickerReady};
+pub use ticker::{FeedsChanged, TickerReady, TickerSystems};
 pub use widgets::{MIN_TEXT_VH, WidgetCard};
 
 /// How the screen runs.
@@ -121,6 +122,7 @@ pub fn build_app(config: Config, mode: Mode) -> App {
     }
     app.insert_resource(Settings(config));
     add_features(&mut app);
+    run_systems_in_order(&mut app);
     if let Mode::Snapshot(spec) = mode {
         app.insert_resource(off::KeepDrawing);
         app.add_plugins(move |app: &mut App| snapshot::plugin(app, spec.clone()));
@@ -145,6 +147,20 @@ pub fn add_features(app: &mut App) {
         widgets::plugin,
         ticker::plugin,
     ));
+}
+
+/// Runs the main world's systems one after another on the screen's thread instead of handing
+/// them to worker threads. On the small 2-core boxes behind corridor screens the hand-offs cost
+/// more than the systems themselves (our systems take microseconds), and a frame no longer waits
+/// for a worker thread that the kernel has put behind a rescan or a decode: measured in
+/// BENCHMARKS.md ("Hot updates"). Rendering still runs beside it on its own thread.
+pub fn run_systems_in_order(app: &mut App) {
+    use bevy::ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
+    for label in [First.intern(), PreUpdate.intern(), Update.intern(), PostUpdate.intern(), Last.intern()] {
+        app.edit_schedule(label, |s| {
+            s.set_executor(SingleThreadedExecutor::new());
+        });
+    }
 }
 
 /// Runs the screen until the window closes (or, for a snapshot, until the picture is saved).

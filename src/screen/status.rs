@@ -73,7 +73,7 @@ pub(super) fn plugin(app: &mut App) {
 fn start(mut commands: Commands, settings: Res<Settings>) {
     let (tx, rx) = channel::<Job>();
     let spawned = std::thread::Builder::new().name("corridor status writer".into()).spawn(move || {
-        super::background::lower_priority();
+        super::background::idle_priority();
         for job in rx {
             if let Err(e) = run_job(&job) {
                 let what = match &job {

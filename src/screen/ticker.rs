@@ -27,6 +27,10 @@ pub struct FeedsChanged(pub Arc<Vec<FeedState>>);
 #[derive(Resource, Default, Debug)]
 pub struct TickerReady(pub bool);
 
+/// The ticker's systems, run each frame (for ordering and for the benchmark).
+#[derive(SystemSet, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TickerSystems;
+
 /// Texts are placed this far ahead of the strip's right edge (in strip widths), so a text is
 /// laid out before it comes into view.
 const LOOKAHEAD: f32 = 1.5;
@@ -71,13 +75,16 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Startup, start_feed_thread);
     app.add_systems(
         Update,
-        (follow_ticker_file, receive, scroll, show_or_hide).chain().run_if(resource_exists::<FeedThread>),
+        (follow_ticker_file, receive, scroll, show_or_hide)
+            .chain()
+            .in_set(TickerSystems)
+            .run_if(resource_exists::<FeedThread>),
     );
 }
 
 fn start_feed_thread(mut commands: Commands, settings: Res<Settings>) {
     let cache = settings.0.feed_cache().map(FeedCache::new);
-    match FeedWorker::start(cache, Limits::default(), super::background::lower_priority) {
+    match FeedWorker::start(cache, Limits::default(), super::background::idle_priority) {
         Ok(worker) => commands.insert_resource(FeedThread { worker: Mutex::new(worker), sent: None }),
         Err(e) => error!("cannot start the ticker's feed thread: {e}; the ticker stays empty"),
     }
