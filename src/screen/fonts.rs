@@ -40,3 +40,24 @@ pub(super) fn plugin(app: &mut App) {
     let bold = fonts.add(Font::from_bytes(BOLD.to_vec()));
     app.insert_resource(Fonts { regular, bold });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn the_bundled_font_draws_latin_extended_and_not_emoji() {
+        let welsh = "ŵŷŴŶâêîôûŵŷ";
+        let polish = "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ";
+        let turkish = "çğıİöşüÇĞÖŞÜ";
+        let vietnamese = "ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ";
+        for c in [welsh, polish, turkish, vietnamese].concat().chars() {
+            assert!(covers(c), "{c} (U+{:04X})", c as u32);
+        }
+        // Emoji it has no glyph for are left out; the few it has (😀) are drawn in its own style.
+        for c in ['🏆', '🎉', '🏃'] {
+            assert!(!covers(c), "{c}");
+        }
+        assert!(covers('😀'));
+    }
+}

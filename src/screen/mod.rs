@@ -161,6 +161,7 @@ pub fn run_systems_in_order(app: &mut App) {
             s.set_executor(SingleThreadedExecutor::new());
         });
     }
+    background::steady_memory();
 }
 
 /// Runs the screen until the window closes (or, for a snapshot, until the picture is saved).

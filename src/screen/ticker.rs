@@ -133,8 +133,12 @@ fn receive(
     lp.speed = s.speed;
     let texts: Vec<String> =
         update.lines.iter().map(|l| segment_text(&l.shown(s.show_labels), &s.separator)).collect();
-    let same_as = |list: &Arc<Vec<String>>| **list == texts;
-    if lp.pending.as_ref().map_or(same_as(&lp.current), same_as) {
+    if *lp.current == texts {
+        // Back to what is going round: nothing waits any more.
+        lp.pending = None;
+        return;
+    }
+    if lp.pending.as_deref() == Some(&texts) {
         return;
     }
     if lp.current.is_empty() {
