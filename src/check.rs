@@ -24,6 +24,8 @@ pub struct Report {
     /// The schedule in force: the file's, or none (default all day) when it has errors.
     pub schedule: Schedule,
     pub problems: Vec<Problem>,
+    /// Each video that plays on this machine, with its length where the file tells it.
+    pub videos: Vec<(std::path::PathBuf, Option<std::time::Duration>)>,
 }
 
 /// Scans the content folder, reads the schedule and test-decodes every slide. `now` is the local
@@ -54,15 +56,18 @@ pub fn check(
         }
     };
     let limits = Limits { max_megapixels: config.slides.max_megapixels };
+    let mut videos = Vec::new();
     for playlist in content.playlists.values() {
         for item in &playlist.items {
-            if let Err(e) = media::load(item, CHECK_STAGE, limits) {
-                problems.push(Problem::error(item.rel.clone(), e.to_string()));
+            match media::load(item, CHECK_STAGE, limits) {
+                Err(e) => problems.push(Problem::error(item.rel.clone(), e.to_string())),
+                Ok(media::Slide::Video(v)) => videos.push((item.rel.clone(), v.0.length)),
+                Ok(_) => {}
             }
         }
     }
     problems.extend(check_feeds(&content));
-    Ok(Report { content, schedule, problems })
+    Ok(Report { content, schedule, problems, videos })
 }
 
 /// Fetches each feed of ticker.toml once; a feed that fails is a problem of ticker.toml.
@@ -106,6 +111,13 @@ pub fn print(
     writeln!(out, "content folder: {}", config.content.display())?;
     for p in &report.problems {
         writeln!(out, "{p}")?;
+    }
+    for (video, length) in &report.videos {
+        let length = match length {
+            Some(l) => format!("{} long", crate::core::duration::format_duration(*l)),
+            None => "length unknown".into(),
+        };
+        writeln!(out, "{}: video, {length}, plays on this machine", video.display())?;
     }
     let n = report.problems.len();
     match n {

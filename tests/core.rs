@@ -149,6 +149,7 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
             rel: PathBuf::from("big.jpg"),
             kind: MediaKind::Image,
             duration: Duration::from_secs(1),
+            duration_given: false,
             transition: Transition::Cut,
             transition_time: Duration::ZERO,
             fit: Fit::Cover,
@@ -809,4 +810,28 @@ mod ticker_tests {
         assert!(text.contains("ticker.toml: feed \"Year 5\""), "{text}");
         assert!(text.contains("this is a web page, not a feed"), "{text}");
     }
+}
+
+#[test]
+fn check_reports_each_videos_length_and_each_bad_video() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    make_clip(&pl.join("film.webm"), &["red", "blue"]);
+    make_clip(&pl.join("advert.mp4"), &["green"]);
+    std::fs::write(pl.join("empty.mp4"), b"").unwrap();
+    // An MP4 cut short loses its index (written last): nothing in it can be found.
+    let whole = std::fs::read(pl.join("advert.mp4")).unwrap();
+    std::fs::write(pl.join("truncated.mp4"), &whole[..whole.len() / 2]).unwrap();
+    std::fs::write(pl.join("webpage.mov"), b"<html><body>Log in</body></html>").unwrap();
+    let out = corridor().arg("--content").arg(&content).arg("check").output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("default/film.webm: video, 2s long, plays on this machine"), "{text}");
+    assert!(text.contains("default/advert.mp4: video, 1s long, plays on this machine"), "{text}");
+    assert!(text.contains("default/empty.mp4: the file is empty"), "{text}");
+    assert!(text.contains("default/truncated.mp4: this machine cannot play it"), "{text}");
+    assert!(text.contains("default/webpage.mov: this machine cannot play it"), "{text}");
+    assert!(text.contains("3 problems found"), "{text}");
 }

@@ -878,3 +878,134 @@ fn live_ticker_feeds_reach_the_status_file_and_ticker_toml_changes_follow() {
         |_| {},
     );
 }
+
+// ---- Video slides: clips made by GStreamer with known colours ----
+
+/// The centre pixel of the picture of slide `id`, from its image's data.
+fn slide_centre(app: &mut App, id: u64) -> Option<[u8; 3]> {
+    let roots: Vec<(Entity, u64)> =
+        app.world_mut().query::<(Entity, &SlideRoot)>().iter(app.world()).map(|(e, r)| (e, r.id)).collect();
+    let root = roots.into_iter().find(|(_, rid)| *rid == id)?.0;
+    let children: Vec<Entity> = app.world().get::<Children>(root)?.iter().collect();
+    let handle = children.iter().find_map(|c| app.world().get::<ImageNode>(*c).map(|i| i.image.clone()))?;
+    let images = app.world().resource::<Assets<Image>>();
+    let image = images.get(&handle)?;
+    let (w, h) =
+        (image.texture_descriptor.size.width as usize, image.texture_descriptor.size.height as usize);
+    let data = image.data.as_ref()?;
+    let i = ((h / 2) * w + w / 2) * 4;
+    Some([data[i], data[i + 1], data[i + 2]])
+}
+
+fn colour_name(c: [u8; 3]) -> char {
+    match c {
+        [r, g, b] if r > 200 && g < 60 && b < 60 => 'R',
+        [r, g, b] if b > 200 && r < 60 && g < 60 => 'B',
+        [r, g, b] if g > 100 && r < 60 && b < 60 => 'G',
+        [r, g, b] if r > 200 && g > 200 && b > 200 => 'W',
+        _ => '?',
+    }
+}
+
+#[test]
+fn headless_videos_play_for_their_length_frame_by_frame_and_bad_ones_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    make_clip(&pl.join("1 film.webm"), &["red", "blue"]);
+    make_clip(&pl.join("2 film.mp4"), &["green"]);
+    write_solid(&pl.join("3 still.png"), 160, 90, [255, 255, 255]);
+    std::fs::write(pl.join("4 empty.mp4"), b"").unwrap();
+    let whole = std::fs::read(pl.join("2 film.mp4")).unwrap();
+    std::fs::write(pl.join("5 truncated.mp4"), &whole[..whole.len() / 2]).unwrap();
+    std::fs::write(pl.join("6 webpage.mp4"), b"<html><body>Log in</body></html>").unwrap();
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "gst-launch-1.0 -q audiotestsrc num-buffers=50 ! audioconvert ! vorbisenc ! webmmux ! filesink location=\"{}\"",
+            pl.join("7 sound only.webm").display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut config = Config { content: content.clone(), ..Config::default() };
+    config.slides.default_duration = Duration::from_secs(1);
+    config.slides.transition = corridor::core::config::Transition::Cut;
+    let mut app = headless_app_with(config, monday(9, 0, 0));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
+    // (slide, colour at this frame) for 6 s of show time.
+    let mut seen: Vec<(String, char)> = Vec::new();
+    let start = std::time::Instant::now();
+    while seen.len() < 150 {
+        assert!(start.elapsed() < Duration::from_secs(60), "timed out: {seen:?}");
+        app.update();
+        let Some(name) = current_name(&app) else {
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        };
+        let id = app.world().resource::<StageState>().show.as_ref().unwrap().current_id().unwrap();
+        let colour = slide_centre(&mut app, id).map_or('-', colour_name);
+        seen.push((name, colour));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Runs of (slide, colour): the film is red for 1 s then blue for 1 s, then the next film.
+    let mut runs: Vec<(String, char, usize)> = Vec::new();
+    for (name, c) in &seen {
+        match runs.last_mut() {
+            Some((n, rc, k)) if n == name && rc == c => *k += 1,
+            _ => runs.push((name.clone(), *c, 1)),
+        }
+    }
+    let summary: Vec<String> = runs.iter().map(|(n, c, k)| format!("{n}:{c}x{k}")).collect();
+    let names: Vec<&str> = runs.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert!(
+        names.iter().all(|n| ["1 film.webm", "2 film.mp4", "3 still.png"].contains(n)),
+        "bad files never show: {summary:?}"
+    );
+    assert!(
+        !runs.iter().any(|(_, c, _)| *c == '?' || *c == '-'),
+        "every frame has a known colour: {summary:?}"
+    );
+    // The first loop: red 1 s (25 frames of 40 ms), blue 1 s, green 1 s, white 1 s.
+    let first: Vec<(&str, char)> = runs.iter().take(4).map(|(n, c, _)| (n.as_str(), *c)).collect();
+    assert_eq!(
+        first,
+        [("1 film.webm", 'R'), ("1 film.webm", 'B'), ("2 film.mp4", 'G'), ("3 still.png", 'W')],
+        "{summary:?}"
+    );
+    for (n, c, k) in runs.iter().take(3) {
+        assert!((23..=27).contains(k), "{n} {c}: {k} frames of 40 ms, expected 25 ({summary:?})");
+    }
+}
+
+#[test]
+fn render_video_to_video_shows_no_blank_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    make_clip(&content.join("default/1 red.webm"), &["red"]);
+    make_clip(&content.join("default/2 blue.mp4"), &["blue"]);
+    let cfg = write_config(
+        dir.path(),
+        "[display]\nbackground = \"#000000\"\n[slides]\ntransition = \"cut\"\n[layout]\nticker = false\nwidgets = false\n",
+    );
+    let shot = dir.path().join("vid.png");
+    snapshot(
+        &cfg,
+        &content,
+        &["--size", "320x180", "--out", shot.to_str().unwrap(), "--frames", "30", "--step", "100ms"],
+    );
+    let mut kinds = String::new();
+    for i in 0..30 {
+        let img = load(&dir.path().join(format!("vid-{i:03}.png")));
+        let c = px(&img, 160, 90);
+        kinds.push(match c {
+            [r, g, b] if r > 200 && g < 60 && b < 60 => 'R',
+            [r, g, b] if b > 200 && r < 60 && g < 60 => 'B',
+            _ => '?',
+        });
+    }
+    assert!(!kinds.contains('?'), "every frame shows a video, never a blank: {kinds}");
+    assert!(kinds.contains("RB") && kinds.contains("BR"), "red film, blue film, red again: {kinds}");
+}

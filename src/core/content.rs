@@ -35,13 +35,15 @@ pub const RESERVED_FILES: &[&str] = &[
 pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "bmp"];
 /// Extensions of notice slides (first line heading, the rest body).
 pub const NOTICE_EXTENSIONS: &[&str] = &["txt", "md"];
-const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "webm", "mkv", "avi"];
+/// Extensions of video slides.
+pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "webm", "mkv"];
 
 /// What kind of slide a file makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MediaKind {
     Image,
     Notice,
+    Video,
 }
 
 /// One slide of a playlist, with its settings resolved.
@@ -53,6 +55,9 @@ pub struct Item {
     pub rel: PathBuf,
     pub kind: MediaKind,
     pub duration: Duration,
+    /// The duration was written for this item in playlist.toml. A video without one plays
+    /// for its own length.
+    pub duration_given: bool,
     pub transition: Transition,
     pub transition_time: Duration,
     pub fit: Fit,
@@ -142,10 +147,10 @@ pub fn classify(name: &str) -> Result<MediaKind, String> {
     } else if NOTICE_EXTENSIONS.contains(&ext.as_str()) {
         Ok(MediaKind::Notice)
     } else if VIDEO_EXTENSIONS.contains(&ext.as_str()) {
-        Err("videos are not played yet; it is skipped".into())
+        Ok(MediaKind::Video)
     } else {
         Err(format!(
-            "corridor cannot show this kind of file; use pictures ({}) or notices (.txt, .md)",
+            "corridor cannot show this kind of file; use pictures ({}), videos (.mp4, .mov, .webm, .mkv) or notices (.txt, .md)",
             IMAGE_EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
         ))
     }
@@ -410,6 +415,7 @@ fn scan_playlist(
                                 rel: rel(&path),
                                 path,
                                 kind,
+                                duration_given: entry.contains_key("duration"),
                                 duration: r.parsed(entry, "duration", slide_duration).unwrap_or(pd.duration),
                                 transition: r
                                     .parsed(entry, "transition", parse_transition)
@@ -441,6 +447,7 @@ fn scan_playlist(
             path,
             kind,
             duration: pd.duration,
+            duration_given: false,
             transition: pd.transition,
             transition_time: pd.transition_time,
             fit: pd.fit,
@@ -512,7 +519,9 @@ mod tests {
     fn classify_by_extension() {
         assert_eq!(classify("a.JPG"), Ok(MediaKind::Image));
         assert_eq!(classify("notice.md"), Ok(MediaKind::Notice));
-        assert!(classify("film.mp4").unwrap_err().contains("videos"));
+        assert_eq!(classify("film.MP4"), Ok(MediaKind::Video));
+        assert_eq!(classify("story.webm"), Ok(MediaKind::Video));
+        assert!(classify("essay.docx").unwrap_err().contains("videos (.mp4"));
         assert!(classify("essay.docx").is_err());
         assert!(classify("noext").is_err());
     }

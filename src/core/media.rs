@@ -3,6 +3,7 @@
 //! screen's main thread. Memory depends on the stage size, not on the photo: a JPEG is decoded at
 //! 1/2, 1/4 or 1/8 scale when that is still at least as large as the stage needs.
 
+use super::video::{VideoError, VideoSlide, VideoStream};
 use std::io::Cursor;
 use std::path::Path;
 
@@ -40,6 +41,8 @@ pub struct Notice {
 pub enum Slide {
     Picture(Frame),
     Notice(Notice),
+    /// A video, open and with its first frame decoded.
+    Video(VideoSlide),
 }
 
 /// Why a file cannot be shown; the words are for staff.
@@ -63,6 +66,8 @@ pub enum MediaError {
     Corrupt(String),
     #[error("the notice is empty; write a heading on its first line")]
     EmptyNotice,
+    #[error(transparent)]
+    Video(#[from] VideoError),
 }
 
 /// Decoding limits.
@@ -76,6 +81,10 @@ pub fn load(item: &Item, stage: (u32, u32), limits: Limits) -> Result<Slide, Med
     match item.kind {
         MediaKind::Image => decode_image(&item.path, stage, item.fit, limits).map(Slide::Picture),
         MediaKind::Notice => read_notice(&item.path).map(Slide::Notice),
+        MediaKind::Video => {
+            let stream = VideoStream::open(&item.path, stage, item.fit)?;
+            Ok(Slide::Video(VideoSlide(std::sync::Arc::new(stream))))
+        }
     }
 }
 

@@ -14,5 +14,6 @@ pub mod show;
 pub mod text;
 pub mod ticker;
 pub mod tomlx;
+pub mod video;
 pub mod when;
 pub mod widgets;

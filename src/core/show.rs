@@ -171,6 +171,22 @@ impl Show {
         }
     }
 
+    /// The slide being prepared turned out to last `length` (a video): it plays that long,
+    /// unless playlist.toml gave it a duration.
+    pub fn set_pending_length(&mut self, id: RequestId, length: Duration) {
+        if let Some(p) = self.pending.as_mut().filter(|p| p.id == id && !p.item.duration_given) {
+            p.item.duration = length.max(Duration::from_millis(500));
+        }
+    }
+
+    /// Ends the slide on screen early (a video whose decoder stalled): the next one takes its
+    /// place as soon as it is ready.
+    pub fn end_current(&mut self) {
+        if let Some((_, item)) = &self.current {
+            self.shown = self.shown.max(item.duration);
+        }
+    }
+
     /// Replaces the playlist. The slide on screen finishes its time, then the new playlist starts
     /// at its first item; with `interrupt`, the new playlist starts as soon as its first slide is ready.
     pub fn switch_to(&mut self, playlist: impl Into<Arc<Playlist>>, interrupt: bool) {
@@ -311,6 +327,7 @@ mod tests {
             rel: PathBuf::from(name),
             kind: MediaKind::Image,
             duration: Duration::from_secs(secs),
+            duration_given: false,
             transition: Transition::Crossfade,
             transition_time: Duration::from_millis(800),
             fit: Fit::Contain,

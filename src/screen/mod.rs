@@ -14,6 +14,7 @@ mod snapshot;
 mod stage;
 mod status;
 mod ticker;
+mod video;
 mod watch;
 mod widgets;
 
@@ -146,6 +147,7 @@ pub fn add_features(app: &mut App) {
         status::plugin,
         widgets::plugin,
         ticker::plugin,
+        video::plugin,
     ));
 }
 

@@ -99,6 +99,10 @@ impl SlidePart {
     }
 }
 
+/// The stage's systems, in one set (videos play after them).
+#[derive(SystemSet, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StageSystems;
+
 /// The calm slide shown when there is nothing else: screen name, clock and date.
 #[derive(Component)]
 pub struct FallbackSlide;
@@ -112,7 +116,9 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(PostStartup, spawn_fallback);
     app.add_systems(
         Update,
-        (start_show, request_decodes, finish_decodes, advance, apply_fade, show_fallback_when_empty).chain(),
+        (start_show, request_decodes, finish_decodes, advance, apply_fade, show_fallback_when_empty)
+            .chain()
+            .in_set(StageSystems),
     );
     app.add_systems(Update, refit_pictures.run_if(resource_changed::<StageSize>));
 }
@@ -212,6 +218,11 @@ fn finish_decodes(
         }
         match result {
             Ok(slide) => {
+                if let Slide::Video(v) = &slide
+                    && let Some(length) = v.0.length
+                {
+                    show.set_pending_length(id, length);
+                }
                 if let Ok(area) = stage_area.single() {
                     let root = spawn_slide(&mut commands, &mut images, &fonts, stage.0, id, &item, slide);
                     commands.entity(area).add_child(root);
@@ -259,6 +270,23 @@ fn spawn_slide(
             ));
         }
         Slide::Notice(notice) => notice_parts(commands, root, fonts, notice),
+        Slide::Video(video) => {
+            let first = video.0.take_first();
+            let frame = match first {
+                Some(f) => Frame { width: f.width, height: f.height, rgba: f.rgba },
+                None => Frame { width: 2, height: 2, rgba: vec![0; 16] },
+            };
+            let aspect = frame.width.max(1) as f32 / frame.height.max(1) as f32;
+            let (w, h) = contain_percent(aspect, stage);
+            let image = images.add(frame_image(frame));
+            commands.entity(root).with_child((
+                ImageNode::new(image.clone()),
+                PictureAspect(aspect),
+                Node { width: percent(w), height: percent(h), ..default() },
+                SlidePart::new(root, Part::Image, 1.0),
+                super::video::VideoPlayback::new(video.0.clone(), image, id),
+            ));
+        }
     }
     if let Some(caption) = &item.caption {
         commands.entity(root).with_child((

@@ -236,3 +236,27 @@ pub fn rss(titles: &[&str]) -> String {
     doc.push_str("</channel></rss>\n");
     doc
 }
+
+/// Makes a test clip with gst-launch-1.0 (installed by scripts/setup.sh): 160x90 at 25 fps,
+/// one second of each colour in `colours` (videotestsrc pattern names: red, blue, green, white,
+/// black...), encoded as VP8 in WebM or H.264 in MP4 by the file's extension.
+pub fn make_clip(path: &Path, colours: &[&str]) {
+    let (enc, mux) = if path.extension().is_some_and(|e| e == "mp4") {
+        ("x264enc", "mp4mux")
+    } else {
+        ("vp8enc deadline=1", "webmmux")
+    };
+    let mut desc =
+        format!("concat name=c ! videoconvert ! {enc} ! {mux} ! filesink location=\"{}\"", path.display());
+    for c in colours {
+        desc.push_str(&format!(
+            " videotestsrc pattern={c} num-buffers=25 ! video/x-raw,width=160,height=90,framerate=25/1 ! c."
+        ));
+    }
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg(format!("gst-launch-1.0 -q {desc}"))
+        .status()
+        .expect("gst-launch-1.0 runs (install it with scripts/setup.sh)");
+    assert!(status.success(), "gst-launch-1.0 {desc}");
+}
