@@ -6,7 +6,9 @@
 //! (c) peak memory (VmHWM) playing a 200-photo folder of 12 MP JPEGs vs a 5-photo folder;
 //! (plan) `plan` for a whole year of a 200-slot schedule, and the same at minute resolution;
 //! (live) a file dropped in -> listed in the status file; ALERT.txt -> alert on screen;
-//! (ticker) the ticker's systems per frame with 500 headlines; parse of a 1 MB feed vs `rss`.
+//! (ticker) the ticker's systems per frame with 500 headlines; parse of a 1 MB feed vs `rss`;
+//! (video) 1080p H.264 decode-and-hand-over vs GStreamer's own decode to fakesink; main-thread
+//! time per frame while a video plays; peak memory playing a 10-minute vs a 10-second clip.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -210,6 +212,12 @@ fn bench_memory(dir: &Path) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--play-video") {
+        let dir = PathBuf::from(&args[i + 1]);
+        let secs = args.get(i + 2).and_then(|s| s.parse().ok()).unwrap_or(10);
+        play_video_and_report(&dir, secs);
+        return;
+    }
     if let Some(i) = args.iter().position(|a| a == "--play") {
         let dir = PathBuf::from(&args[i + 1]);
         let changes = args.get(i + 2).and_then(|s| s.parse().ok()).unwrap_or(10);
@@ -236,6 +244,9 @@ fn main() {
     }
     if wants("ticker") {
         bench_ticker(dir.path());
+    }
+    if wants("video") {
+        bench_video(dir.path());
     }
 }
 
@@ -542,5 +553,146 @@ fn ticker_frames(dir: &Path, single: bool) {
         percentile(&mut steady, 99).as_secs_f64() * 1e3,
         longest.as_secs_f64() * 1e3,
         texts.iter().max().unwrap_or(&0),
+    );
+}
+
+/// A 1080p H.264 clip of `secs` seconds at `fps` (moving test pattern), made with gst-launch-1.0.
+fn make_h264(path: &Path, secs: u32, fps: u32) {
+    let desc = format!(
+        "videotestsrc pattern=ball num-buffers={} ! video/x-raw,width=1920,height=1080,framerate={fps}/1 ! x264enc speed-preset=ultrafast key-int-max=60 ! mp4mux ! filesink location={}",
+        secs * fps,
+        path.display()
+    );
+    let ok = Command::new("sh")
+        .arg("-c")
+        .arg(format!("gst-launch-1.0 -q {desc}"))
+        .status()
+        .expect("gst-launch-1.0");
+    assert!(ok.success(), "{desc}");
+}
+
+/// Child process: plays the video playlist in `dir` for `secs` of show time (as fast as the
+/// decoder allows), then prints its peak memory.
+fn play_video_and_report(dir: &Path, secs: u64) {
+    let mut app = headless_app(dir, Duration::from_millis(100));
+    corridor::screen::run_systems_in_order(&mut app);
+    let start = Instant::now();
+    let mut shown = Duration::ZERO;
+    while shown < Duration::from_secs(secs) && start.elapsed() < Duration::from_secs(600) {
+        app.update();
+        if current(&app).is_some() {
+            shown += Duration::from_millis(100);
+        }
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let hwm = status.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ? kB");
+    println!("{} {}", shown.as_secs(), hwm.split_whitespace().nth(1).unwrap_or("?"));
+}
+
+fn bench_video(dir: &Path) {
+    use corridor::core::video::{VideoEvent, VideoStream};
+    let clip = dir.join("clip-1080p.mp4");
+    make_h264(&clip, 10, 30);
+    // GStreamer's own decode of the file, as fast as it can.
+    let mut theirs = Vec::new();
+    let mut ours = Vec::new();
+    let mut frames = 0;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let ok = Command::new("gst-launch-1.0")
+            .args([
+                "-q",
+                "filesrc",
+                &format!("location={}", clip.display()),
+                "!",
+                "decodebin",
+                "!",
+                "fakesink",
+                "sync=false",
+            ])
+            .status()
+            .expect("gst-launch-1.0");
+        assert!(ok.success());
+        theirs.push(t.elapsed());
+        // Ours: decoded, turned to RGBA at a 1080p stage and handed over, every frame.
+        let t = Instant::now();
+        let stream = VideoStream::open(&clip, (1920, 1080), Fit::Contain).expect("open");
+        let mut n = usize::from(stream.take_first().is_some());
+        loop {
+            match stream.try_next() {
+                Some(VideoEvent::Frame(f)) => {
+                    n += 1;
+                    std::hint::black_box(f.rgba);
+                }
+                Some(VideoEvent::End) => break,
+                Some(VideoEvent::Failed(e)) => panic!("{e}"),
+                None => std::thread::sleep(Duration::from_micros(200)),
+            }
+        }
+        ours.push(t.elapsed());
+        frames = n;
+    }
+    let (t, o) = (median(theirs), median(ours));
+    println!(
+        "(video) 10 s 1080p30 H.264 clip: gst-launch-1.0 decodebin ! fakesink sync=false {:.2} s ({:.0} frames/s); corridor decode + RGBA at 1920x1080 + hand-over {:.2} s ({frames} frames, {:.0} frames/s): ratio {:.2}",
+        t.as_secs_f64(),
+        300.0 / t.as_secs_f64(),
+        o.as_secs_f64(),
+        frames as f64 / o.as_secs_f64(),
+        o.as_secs_f64() / t.as_secs_f64()
+    );
+
+    // Main-thread time per frame while the clip plays in the player (real time, 60 frames/s).
+    let content = dir.join("video-play");
+    std::fs::create_dir_all(content.join("default")).expect("mkdir");
+    std::fs::copy(&clip, content.join("default/film.mp4")).expect("copy");
+    let mut config =
+        Config { content: content.clone(), state_folder: Some(dir.join("vstate")), ..Config::default() };
+    config.layout.widgets = false;
+    config.layout.ticker = false;
+    let mut app = headless_app_with(config, Duration::from_millis(16));
+    corridor::screen::run_systems_in_order(&mut app);
+    let mut times = Vec::new();
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(8) {
+        let t = Instant::now();
+        app.update();
+        if current(&app).is_some() {
+            times.push(t.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(14));
+    }
+    let longest = times.iter().max().copied().unwrap_or_default();
+    println!(
+        "(video) main-thread time per frame while the 1080p clip plays (decoded to a 1280x720 stage, {} frames at 60 Hz): median {:.3} ms, p99 {:.3} ms, longest {:.3} ms",
+        times.len(),
+        percentile(&mut times.clone(), 50).as_secs_f64() * 1e3,
+        percentile(&mut times, 99).as_secs_f64() * 1e3,
+        longest.as_secs_f64() * 1e3
+    );
+
+    // Peak memory: a 10-minute clip against a 10-second one, each played through once.
+    let mut peaks = Vec::new();
+    for (name, secs, fps) in [("short", 10u32, 10u32), ("long", 600, 10)] {
+        let content = dir.join(format!("video-{name}"));
+        std::fs::create_dir_all(content.join("default")).expect("mkdir");
+        make_h264(&content.join("default/film.mp4"), secs, fps);
+        let exe = std::env::current_exe().expect("exe");
+        let out = Command::new(exe)
+            .arg("--play-video")
+            .arg(&content)
+            .arg(secs.to_string())
+            .output()
+            .expect("child");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text.lines().last().unwrap_or("").to_string();
+        let kb: f64 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+        peaks.push(kb);
+    }
+    println!(
+        "(video) peak memory (VmHWM) playing a 1080p clip through once at a 1280x720 stage: 10 s {:.0} MB, 10 min {:.0} MB, ratio {:.2}",
+        peaks[0] / 1024.0,
+        peaks[1] / 1024.0,
+        peaks[1] / peaks[0]
     );
 }

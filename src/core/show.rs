@@ -360,6 +360,35 @@ mod tests {
     }
 
     #[test]
+    fn a_video_lasts_its_length_unless_a_duration_is_given_and_a_stall_ends_it() {
+        let mut pl = playlist(&["film", "cut film", "photo"]);
+        pl.items[1].duration = Duration::from_secs(5);
+        pl.items[1].duration_given = true;
+        let mut show = Show::new(pl, 0, (0, 0));
+        let (id, _) = show.request(t0()).unwrap();
+        show.set_pending_length(id, Duration::from_secs(62));
+        show.loaded(id, true);
+        show.tick(Duration::ZERO);
+        assert_eq!(show.current().unwrap().duration, Duration::from_secs(62));
+        let (id, _) = show.request(t0()).unwrap();
+        show.set_pending_length(id, Duration::from_secs(62));
+        show.loaded(id, true);
+        assert!(show.tick(Duration::from_secs(61)).is_none());
+        assert!(matches!(show.tick(Duration::from_secs(1)), Some(Change::Show { .. })));
+        assert_eq!(name(&show), "cut film");
+        assert_eq!(show.current().unwrap().duration, Duration::from_secs(5));
+        // Its decoder stalls after 1 s: the next slide takes over as soon as it is ready.
+        show.tick(Duration::from_secs(1)); // the crossfade ends
+        let (id, _) = show.request(t0()).unwrap();
+        show.loaded(id, true);
+        show.tick(Duration::from_millis(100));
+        assert_eq!(name(&show), "cut film");
+        show.end_current();
+        assert!(matches!(show.tick(Duration::from_millis(10)), Some(Change::Show { .. })));
+        assert_eq!(name(&show), "photo");
+    }
+
+    #[test]
     fn plays_in_order_and_loops_with_crossfades() {
         let mut show = Show::new(playlist(&["a", "b", "c"]), 0, (0, 0));
         feed(&mut show);
