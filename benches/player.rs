@@ -215,7 +215,7 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--play-video") {
         let dir = PathBuf::from(&args[i + 1]);
         let secs = args.get(i + 2).and_then(|s| s.parse().ok()).unwrap_or(10);
-        play_video_and_report(&dir, secs);
+        play_video_and_report(&dir, secs, args.iter().any(|a| a == "--as-player"));
         return;
     }
     if let Some(i) = args.iter().position(|a| a == "--play") {
@@ -247,6 +247,8 @@ fn main() {
     }
     if wants("video") {
         bench_video(dir.path());
+    } else if wants("video-memory") {
+        bench_video_memory(dir.path());
     }
 }
 
@@ -573,9 +575,11 @@ fn make_h264(path: &Path, secs: u32, fps: u32) {
 
 /// Child process: plays the video playlist in `dir` for `secs` of show time (as fast as the
 /// decoder allows), then prints its peak memory.
-fn play_video_and_report(dir: &Path, secs: u64) {
+fn play_video_and_report(dir: &Path, secs: u64, as_player: bool) {
     let mut app = headless_app(dir, Duration::from_millis(100));
-    corridor::screen::run_systems_in_order(&mut app);
+    if as_player {
+        corridor::screen::run_systems_in_order(&mut app);
+    }
     let start = Instant::now();
     let mut shown = Duration::ZERO;
     while shown < Duration::from_secs(secs) && start.elapsed() < Duration::from_secs(600) {
@@ -671,28 +675,42 @@ fn bench_video(dir: &Path) {
         longest.as_secs_f64() * 1e3
     );
 
+    bench_video_memory(dir);
+}
+
+fn bench_video_memory(dir: &Path) {
     // Peak memory: a 10-minute clip against a 10-second one, each played through once.
-    let mut peaks = Vec::new();
-    for (name, secs, fps) in [("short", 10u32, 10u32), ("long", 600, 10)] {
-        let content = dir.join(format!("video-{name}"));
-        std::fs::create_dir_all(content.join("default")).expect("mkdir");
-        make_h264(&content.join("default/film.mp4"), secs, fps);
-        let exe = std::env::current_exe().expect("exe");
-        let out = Command::new(exe)
-            .arg("--play-video")
-            .arg(&content)
-            .arg(secs.to_string())
-            .output()
-            .expect("child");
-        let text = String::from_utf8_lossy(&out.stdout);
-        let line = text.lines().last().unwrap_or("").to_string();
-        let kb: f64 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
-        peaks.push(kb);
+    for as_player in [true, false] {
+        let mut peaks = Vec::new();
+        for (name, secs, fps) in [("short", 10u32, 10u32), ("long", 600, 10)] {
+            let content = dir.join(format!("video-{name}"));
+            let film = content.join("default/film.mp4");
+            if !film.exists() {
+                std::fs::create_dir_all(content.join("default")).expect("mkdir");
+                make_h264(&film, secs, fps);
+            }
+            let exe = std::env::current_exe().expect("exe");
+            let mut child = Command::new(exe);
+            child.arg("--play-video").arg(&content).arg(secs.to_string());
+            if as_player {
+                child.arg("--as-player");
+            }
+            let out = child.output().expect("child");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let line = text.lines().last().unwrap_or("").to_string();
+            let kb: f64 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
+            peaks.push(kb);
+        }
+        println!(
+            "(video) peak memory (VmHWM) playing a 1080p clip through once at a 1280x720 stage [{}]: 10 s {:.0} MB, 10 min {:.0} MB, ratio {:.2}",
+            if as_player {
+                "as the player runs"
+            } else {
+                "Bevy's default executor, default allocator settings"
+            },
+            peaks[0] / 1024.0,
+            peaks[1] / 1024.0,
+            peaks[1] / peaks[0]
+        );
     }
-    println!(
-        "(video) peak memory (VmHWM) playing a 1080p clip through once at a 1280x720 stage: 10 s {:.0} MB, 10 min {:.0} MB, ratio {:.2}",
-        peaks[0] / 1024.0,
-        peaks[1] / 1024.0,
-        peaks[1] / peaks[0]
-    );
 }
