@@ -831,7 +831,12 @@ fn check_reports_each_videos_length_and_each_bad_video() {
     assert!(text.contains("default/film.webm: video, 2s long, plays on this machine"), "{text}");
     assert!(text.contains("default/advert.mp4: video, 1s long, plays on this machine"), "{text}");
     assert!(text.contains("default/empty.mp4: the file is empty"), "{text}");
-    assert!(text.contains("default/truncated.mp4: this machine cannot play it"), "{text}");
+    // Cut short, it fails at once or, if its decoder waits for the missing part, at the start limit.
+    assert!(
+        text.contains("default/truncated.mp4: this machine cannot play it")
+            || text.contains("default/truncated.mp4: the video did not start within"),
+        "{text}"
+    );
     assert!(text.contains("default/webpage.mov: this machine cannot play it"), "{text}");
     assert!(text.contains("3 problems found"), "{text}");
 }

@@ -172,8 +172,16 @@ impl VideoStream {
         if let Some(bus) = pipeline.bus() {
             let bus_tx = tx.clone();
             bus.set_sync_handler(move |_, msg| {
-                if let gst::MessageView::Error(err) = msg.view() {
-                    let _ = bus_tx.try_send(VideoEvent::Failed(err.error().to_string()));
+                match msg.view() {
+                    gst::MessageView::Error(err) => {
+                        let _ = bus_tx.try_send(VideoEvent::Failed(err.error().to_string()));
+                    }
+                    // Posted by each new streaming thread from itself: decoding yields to the
+                    // screen's thread.
+                    gst::MessageView::StreamStatus(st) if st.get().0 == gst::StreamStatusType::Enter => {
+                        lower_this_thread();
+                    }
+                    _ => {}
                 }
                 gst::BusSyncReply::Drop
             });
@@ -245,6 +253,15 @@ impl Drop for VideoStream {
             while rx.try_recv().is_ok() {}
         }
         shut_down(self.pipeline.clone());
+    }
+}
+
+/// Lowers the calling thread's CPU priority (Linux: per thread).
+fn lower_this_thread() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments; `who = 0` is the calling thread.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
     }
 }
 

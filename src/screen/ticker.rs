@@ -82,11 +82,20 @@ pub(super) fn plugin(app: &mut App) {
     );
 }
 
-fn start_feed_thread(mut commands: Commands, settings: Res<Settings>) {
+fn start_feed_thread(
+    mut commands: Commands,
+    settings: Res<Settings>,
+    mut ready: ResMut<TickerReady>,
+    mut shown: ResMut<StripShown>,
+) {
     let cache = settings.0.feed_cache().map(FeedCache::new);
     match FeedWorker::start(cache, Limits::default(), super::background::idle_priority) {
         Ok(worker) => commands.insert_resource(FeedThread { worker: Mutex::new(worker), sent: None }),
-        Err(e) => error!("cannot start the ticker's feed thread: {e}; the ticker stays empty"),
+        Err(e) => {
+            error!("cannot start the ticker's feed thread: {e}; the ticker strip is hidden");
+            ready.0 = true;
+            shown.0 = false;
+        }
     }
 }
 

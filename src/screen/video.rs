@@ -5,7 +5,7 @@
 //! and the show moves on.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 
@@ -29,6 +29,9 @@ pub(super) struct VideoPlayback {
     base: Duration,
     /// Show time of the last frame put on screen.
     progress: Duration,
+    /// Wall-clock time of the last frame put on screen (a stall is judged on both clocks, so a
+    /// show clock that runs fast, as in a snapshot, never mistakes a busy decoder for a stall).
+    progress_at: Instant,
     ended: bool,
 }
 
@@ -41,6 +44,7 @@ impl VideoPlayback {
             next: None,
             base: Duration::ZERO,
             progress: Duration::ZERO,
+            progress_at: Instant::now(),
             ended: false,
         }
     }
@@ -74,6 +78,7 @@ fn play_videos(
                         if elapsed + Duration::from_millis(100) < duration {
                             v.base = elapsed;
                             v.progress = elapsed;
+                            v.progress_at = Instant::now();
                             v.stream.restart();
                         } else {
                             v.ended = true;
@@ -95,6 +100,7 @@ fn play_videos(
             }
             newest = v.next.take();
             v.progress = elapsed;
+            v.progress_at = Instant::now();
         }
         if let Some(frame) = newest
             && let Some(mut image) = images.get_mut(&v.image)
@@ -104,7 +110,8 @@ fn play_videos(
                 image.data = Some(frame.rgba);
             }
         }
-        if !v.ended && v.next.is_none() && elapsed < duration && elapsed.saturating_sub(v.progress) > STALL {
+        let stalled = elapsed.saturating_sub(v.progress) > STALL && v.progress_at.elapsed() > STALL;
+        if !v.ended && v.next.is_none() && elapsed < duration && stalled {
             warn!("a video's decoder stalled (no new picture for {} s); the show moves on", STALL.as_secs());
             show.end_current();
             v.ended = true;
