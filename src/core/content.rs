@@ -213,6 +213,11 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
     let (ticker, ticker_problems) = super::ticker::load(root);
     content.ticker = ticker;
     content.problems.extend(ticker_problems);
+    // The folder went while it was being read (a USB stick pulled mid-scan): this is no picture
+    // of the folder, so say it is missing and keep what is in memory playing.
+    if !root.is_dir() {
+        return Err(ScanError::Missing(root.to_path_buf()));
+    }
     if !content.playlists.contains_key(DEFAULT_PLAYLIST) {
         content.problems.push(Problem::warning(
             None,
