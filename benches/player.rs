@@ -683,7 +683,9 @@ fn bench_video(dir: &Path) {
         longest.as_secs_f64() * 1e3
     );
 
-    bench_video_memory(dir);
+    if !std::env::args().any(|a| a == "--no-memory") {
+        bench_video_memory(dir);
+    }
 }
 
 fn bench_video_memory(dir: &Path) {

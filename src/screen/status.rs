@@ -247,7 +247,8 @@ fn run_job(job: &Job) -> std::io::Result<()> {
                 .create(true)
                 .append(true)
                 .open(folder.join(format!("{}.jsonl", date.format("%Y-%m-%d"))))?;
-            writeln!(f, "{line}")
+            // One write for the whole line, so a reader never sees half of it.
+            f.write_all(format!("{line}\n").as_bytes())
         }
         Job::Prune { folder, before } => {
             let Ok(entries) = std::fs::read_dir(folder) else { return Ok(()) };
