@@ -115,6 +115,14 @@ impl Show {
         })
     }
 
+    /// True when the slide on screen has had its time and the next is still being prepared
+    /// (a snapshot holds its clock meanwhile, so its frames do not depend on decoding speed).
+    pub fn waiting_for_next(&self) -> bool {
+        self.fade.is_none()
+            && self.pending.as_ref().is_some_and(|p| !p.ready)
+            && self.current.as_ref().is_some_and(|(_, item)| self.shown >= item.duration)
+    }
+
     /// True when nothing in the playlist can be shown (empty, or every file failed in a row).
     pub fn nothing_to_show(&self) -> bool {
         self.current.is_none() && self.pending.is_none() && (self.exhausted() || self.idle_until.is_some())

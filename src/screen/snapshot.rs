@@ -50,7 +50,26 @@ pub fn frame_path(out: &Path, i: u32) -> PathBuf {
     out.with_file_name(format!("{stem}-{i:03}.png"))
 }
 
-fn capture(mut commands: Commands, state: Res<StageState>, ticker: Res<TickerReady>, mut plan: ResMut<Plan>) {
+fn capture(
+    mut commands: Commands,
+    state: Res<StageState>,
+    ticker: Res<TickerReady>,
+    mut plan: ResMut<Plan>,
+    mut time: ResMut<Time<Virtual>>,
+) {
+    // Show time stands still while the next slide is still being prepared after the current one
+    // has had its time: the frames show what the player shows, however fast this machine decodes.
+    let waiting = state.show.as_ref().is_some_and(|s| s.waiting_for_next());
+    if waiting != time.is_paused() {
+        if waiting {
+            time.pause();
+        } else {
+            time.unpause();
+        }
+    }
+    if waiting {
+        return;
+    }
     let wanted = plan.spec.frames.unwrap_or(1);
     if plan.requested >= wanted {
         return;
