@@ -3,6 +3,7 @@
 //! plays now.
 
 use std::io::Write;
+use std::time::Duration;
 
 use chrono::NaiveDateTime;
 
@@ -59,7 +60,9 @@ pub fn check(
     let mut videos = Vec::new();
     for playlist in content.playlists.values() {
         for item in &playlist.items {
-            match media::load(item, CHECK_STAGE, limits) {
+            // Checked silently, from the start.
+            let item = content::Item { sound: false, ..item.clone() };
+            match media::load(&item, CHECK_STAGE, limits, Duration::ZERO) {
                 Err(e) => problems.push(Problem::error(item.rel.clone(), e.to_string())),
                 Ok(media::Slide::Video(v)) => videos.push((item.rel.clone(), v.0.length)),
                 Ok(_) => {}

@@ -77,7 +77,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn plan(config: &Config, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let content = content::scan(&config.content, &config.slides)?;
+    let mut content = content::scan(&config.content, &config.slides)?;
+    corridor::core::video::fill_lengths(&mut content);
     let names: Vec<String> = content.playlists.keys().cloned().collect();
     let loaded = schedule::load(&config.content, &names);
     for p in &loaded.problems {
@@ -101,10 +102,14 @@ fn plan(config: &Config, args: &PlanArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Parses "YYYY-MM-DD HH:MM".
+/// Parses "YYYY-MM-DD HH:MM", or with seconds ("HH:MM:SS", "HH:MM:SS.5") for a moment of a film.
 fn parse_at(text: &str) -> anyhow::Result<NaiveDateTime> {
-    NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M")
-        .with_context(|| format!("--at \"{text}\": write the moment like \"2027-03-01 08:30\""))
+    let text = text.trim();
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
+        .with_context(|| {
+            format!("--at \"{text}\": write the moment like \"2027-03-01 08:30\" (or \"08:30:15.5\")")
+        })
 }
 
 fn snapshot_spec(args: &SnapshotArgs, tz: chrono_tz::Tz) -> anyhow::Result<SnapshotSpec> {

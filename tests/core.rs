@@ -32,7 +32,8 @@ fn sample_content_scans_in_order_with_listed_items_first() {
     assert_eq!(default.items[2].kind, MediaKind::Notice);
     assert!(default.items.iter().all(|i| i.duration == Duration::from_secs(8)));
     for item in &default.items {
-        media::load(item, (1280, 720), Limits { max_megapixels: 100.0 }).expect("sample decodes");
+        media::load(item, (1280, 720), Limits { max_megapixels: 100.0 }, Duration::ZERO)
+            .expect("sample decodes");
     }
 }
 
@@ -89,7 +90,7 @@ fn bad_files_are_each_reported_and_the_good_ones_kept() {
     let good: Vec<_> = default
         .items
         .iter()
-        .filter(|i| media::load(i, (320, 180), Limits { max_megapixels: 100.0 }).is_ok())
+        .filter(|i| media::load(i, (320, 180), Limits { max_megapixels: 100.0 }, Duration::ZERO).is_ok())
         .map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(good, ["01 good.png", "02 notice.txt", "été 🌞 photo.png"]);
@@ -153,11 +154,13 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
             transition: Transition::Cut,
             transition_time: Duration::ZERO,
             fit: Fit::Cover,
+            sound: false,
             caption: None,
             when: Default::default(),
         },
         (1920, 1080),
         Limits { max_megapixels: 100.0 },
+        Duration::ZERO,
     ) {
         Ok(Slide::Picture(f)) => assert_eq!((f.width, f.height), (1920, 1080)),
         other => panic!("{other:?}"),
@@ -839,4 +842,105 @@ fn check_reports_each_videos_length_and_each_bad_video() {
     );
     assert!(text.contains("default/webpage.mov: this machine cannot play it"), "{text}");
     assert!(text.contains("3 problems found"), "{text}");
+}
+
+#[test]
+fn a_video_starts_mid_film_and_one_with_sound_waits_for_its_slide() {
+    use corridor::core::video::{PlayOptions, Sound, VideoEvent, VideoStream};
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("story.webm");
+    make_clip_with_sound(&clip, &["red", "blue", "green"]);
+    let name = |c: [u8; 3]| match c {
+        [r, g, b] if r > 200 && g < 60 && b < 60 => 'R',
+        [r, g, b] if b > 200 && r < 60 && g < 60 => 'B',
+        [r, g, b] if g > 100 && r < 60 && b < 60 => 'G',
+        _ => '?',
+    };
+    let near = |a: Duration, b: Duration| a.abs_diff(b) <= Duration::from_millis(40);
+
+    // Silent, from 1.5 s: the first frame is the one at 1.5 s (blue), and it plays on from there.
+    let how = PlayOptions { from: Duration::from_millis(1500), ..Default::default() };
+    let s = VideoStream::open(&clip, (160, 90), how).expect("opens");
+    assert_eq!(s.length, Some(Duration::from_secs(3)));
+    assert_eq!(s.sound(), Sound::Off);
+    let first = s.take_first().expect("first frame");
+    assert!(near(first.pts, Duration::from_millis(1500)), "{:?}", first.pts);
+    assert_eq!(name(first.rgb_at(80, 45).unwrap()), 'B');
+    let mut colours = String::new();
+    let started = std::time::Instant::now();
+    loop {
+        assert!(started.elapsed() < Duration::from_secs(20), "the film ends");
+        match s.try_next() {
+            Some(VideoEvent::Frame(f)) => colours.push(name(f.rgb_at(80, 45).unwrap())),
+            Some(VideoEvent::End) => break,
+            Some(VideoEvent::Failed(e)) => panic!("{e}"),
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    assert!(colours.starts_with("BBBB") && colours.ends_with("GGGG"), "{colours}");
+    assert!(!colours.contains('R') && !colours.contains('?'), "{colours}");
+
+    // With sound: the sound is taken (to a device, or decoded in time where the machine has
+    // none), and the film waits on its first frame until its slide goes on screen.
+    let how = PlayOptions { sound: true, ..Default::default() };
+    let s = VideoStream::open(&clip, (160, 90), how).expect("opens with sound");
+    let first = s.take_first().expect("first frame");
+    assert_eq!((first.pts, name(first.rgb_at(80, 45).unwrap())), (Duration::ZERO, 'R'));
+    assert_ne!(s.sound(), Sound::Off);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(s.try_next().is_none(), "a film with sound waits for its slide");
+    s.play();
+    let mut colours = String::new();
+    let started = std::time::Instant::now();
+    loop {
+        assert!(started.elapsed() < Duration::from_secs(20), "the film ends");
+        match s.try_next() {
+            Some(VideoEvent::Frame(f)) => colours.push(name(f.rgb_at(80, 45).unwrap())),
+            Some(VideoEvent::End) => break,
+            Some(VideoEvent::Failed(e)) => panic!("{e}"),
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+    assert!(
+        colours.starts_with("RRRR")
+            && colours.contains("RB")
+            && colours.contains("BG")
+            && colours.ends_with("GGGG"),
+        "{colours}"
+    );
+    assert!(colours.len() >= 75, "the whole film plays: {colours}");
+
+    // Started mid-film (a snapshot of a moment), a film with sound on is silent.
+    let how = PlayOptions { sound: true, from: Duration::from_millis(2200), ..Default::default() };
+    let s = VideoStream::open(&clip, (160, 90), how).expect("opens");
+    assert_eq!(s.sound(), Sound::Off);
+    assert_eq!(name(s.take_first().expect("first frame").rgb_at(80, 45).unwrap()), 'G');
+}
+
+#[test]
+fn video_lengths_are_known_to_the_schedule_before_they_play() {
+    let dir = tempfile::tempdir().unwrap();
+    let pl = dir.path().join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    make_clip(&pl.join("1 film.webm"), &["red", "blue", "green"]);
+    make_clip(&pl.join("2 given.mp4"), &["green"]);
+    std::fs::write(pl.join("3 broken.mp4"), b"not a film").unwrap();
+    std::fs::write(
+        pl.join("playlist.toml"),
+        "[[item]]\nfile = \"2 given.mp4\"\nduration = \"4s\"\nsound = true\n",
+    )
+    .unwrap();
+    let mut content = content::scan(dir.path(), &slides()).unwrap();
+    corridor::core::video::fill_lengths(&mut content);
+    let items = &content.playlist("default").unwrap().items;
+    let of = |n: &str| items.iter().find(|i| i.rel.ends_with(n)).unwrap();
+    assert_eq!(of("1 film.webm").duration, Duration::from_secs(3), "its own length");
+    assert!(!of("1 film.webm").sound, "silent unless switched on");
+    assert_eq!(of("2 given.mp4").duration, Duration::from_secs(4), "playlist.toml's duration wins");
+    assert!(of("2 given.mp4").sound);
+    assert_eq!(
+        of("3 broken.mp4").duration,
+        slides().default_duration,
+        "unreadable: the default (check says why)"
+    );
 }

@@ -890,11 +890,14 @@ fn live_ticker_feeds_reach_the_status_file_and_ticker_toml_changes_follow() {
 
 // ---- Video slides: clips made by GStreamer with known colours ----
 
-/// The centre pixel of the picture of slide `id`, from its image's data.
+/// The centre pixel of the picture of slide `id`: a video's frame on screen, or an image's data.
 fn slide_centre(app: &mut App, id: u64) -> Option<[u8; 3]> {
     let roots: Vec<(Entity, u64)> =
         app.world_mut().query::<(Entity, &SlideRoot)>().iter(app.world()).map(|(e, r)| (e, r.id)).collect();
     let root = roots.into_iter().find(|(_, rid)| *rid == id)?.0;
+    if let Some(c) = corridor::screen::shown_centre(app.world(), root) {
+        return Some(c);
+    }
     let children: Vec<Entity> = app.world().get::<Children>(root)?.iter().collect();
     let handle = children.iter().find_map(|c| app.world().get::<ImageNode>(*c).map(|i| i.image.clone()))?;
     let images = app.world().resource::<Assets<Image>>();
@@ -1020,4 +1023,95 @@ fn render_video_to_video_shows_no_blank_frame() {
     // 3 s of show time hold both boundaries (a snapshot's clock waits for a slide still being
     // prepared, as the player's slide would stay on screen meanwhile).
     assert!(kinds.contains("RB") && kinds.contains("BR"), "red film, blue film, red again: {kinds}");
+}
+
+#[test]
+fn render_snapshot_at_a_moment_shows_that_frame_of_the_film() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    // The default playlist starts at midnight: the film (red, blue, green: 3 s), then the photo.
+    make_clip(&content.join("default/1 film.webm"), &["red", "blue", "green"]);
+    write_solid(&content.join("default/2 still.png"), 160, 90, [255, 255, 255]);
+    let cfg = write_config(
+        dir.path(),
+        "[display]\nbackground = \"#000000\"\n[slides]\ntransition = \"cut\"\n[layout]\nticker = false\nwidgets = false\n",
+    );
+    for (at, want) in [
+        ("2027-01-04 00:00:00.5", [255, 0, 0]),
+        ("2027-01-04 00:00:01.5", [0, 0, 255]),
+        ("2027-01-04 00:00:02.5", [0, 255, 0]),
+        ("2027-01-04 00:00:05", [255, 255, 255]),
+    ] {
+        let shot = dir.path().join("at.png");
+        let out =
+            snapshot(&cfg, &content, &["--at", at, "--size", "320x180", "--out", shot.to_str().unwrap()]);
+        let c = px(&load(&shot), 160, 90);
+        assert!(near(c, want, 40), "at {at}: {c:?}, want {want:?}\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn render_cover_video_fills_the_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    // A 4:3 film on a 16:9 stage: "contain" leaves bars at the sides, "cover" fills them.
+    make_clip_sized(&content.join("default/film.webm"), "red", 120, 90);
+    for (fit, edge_red) in [("contain", false), ("cover", true)] {
+        let cfg = write_config(
+            dir.path(),
+            &format!(
+                "[display]\nbackground = \"#000000\"\n[slides]\nfit = \"{fit}\"\n[layout]\nticker = false\nwidgets = false\n"
+            ),
+        );
+        let shot = dir.path().join(format!("{fit}.png"));
+        snapshot(&cfg, &content, &["--size", "320x180", "--out", shot.to_str().unwrap()]);
+        let img = load(&shot);
+        assert!(near(px(&img, 160, 90), [255, 0, 0], 40), "{fit}: the film shows");
+        let edge = px(&img, 5, 90);
+        assert_eq!(near(edge, [255, 0, 0], 40), edge_red, "{fit}: left edge {edge:?}");
+    }
+}
+
+#[test]
+fn headless_film_with_sound_plays_frame_by_frame_once_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    write_solid(&pl.join("1 still.png"), 160, 90, [255, 255, 255]);
+    make_clip_with_sound(&pl.join("2 story.webm"), &["red", "blue"]);
+    std::fs::write(pl.join("playlist.toml"), "sound = true\n").unwrap();
+    let mut config = Config { content: content.clone(), ..Config::default() };
+    config.slides.default_duration = Duration::from_secs(1);
+    config.slides.transition = corridor::core::config::Transition::Cut;
+    let mut app = headless_app_with(config, monday(9, 0, 0));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
+    let mut seen = String::new();
+    let start = std::time::Instant::now();
+    while seen.len() < 110 {
+        assert!(start.elapsed() < Duration::from_secs(60), "timed out: {seen}");
+        app.update();
+        let Some(id) = app.world().resource::<StageState>().show.as_ref().and_then(|s| s.current_id()) else {
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        };
+        seen.push(slide_centre(&mut app, id).map_or('-', colour_name));
+        // Show time runs at about real time here: the sound keeps real time.
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    // white 1 s, then the film from its start: red 1 s, blue 1 s (25 frames of 40 ms each).
+    let mut runs: Vec<(char, usize)> = Vec::new();
+    for c in seen.chars() {
+        match runs.last_mut() {
+            Some((rc, k)) if *rc == c => *k += 1,
+            _ => runs.push((c, 1)),
+        }
+    }
+    let kinds: String = runs.iter().map(|(c, _)| *c).take(4).collect();
+    assert_eq!(kinds, "WRBW", "{runs:?}");
+    for (c, k) in &runs[1..3] {
+        assert!((23..=27).contains(k), "{c}: {k} frames of 40 ms, expected 25 ({runs:?})");
+    }
 }

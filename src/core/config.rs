@@ -52,6 +52,8 @@ pub struct SlidesConfig {
     pub fit: Fit,
     /// Pictures whose header claims more pixels than this are not decoded.
     pub max_megapixels: f64,
+    /// Videos play their sound (corridors: off unless switched on).
+    pub sound: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -170,6 +172,7 @@ impl Default for Config {
                 transition_time: Duration::from_millis(800),
                 fit: Fit::Contain,
                 max_megapixels: 100.0,
+                sound: false,
             },
             layout: LayoutConfig { ticker: true, ticker_height: 0.08, widgets: true, widgets_width: 0.22 },
             watch: WatchMode::Auto,
@@ -387,8 +390,11 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
         r.check_keys(
             t,
             "slides",
-            &["default_duration", "transition", "transition_time", "fit", "max_megapixels"],
+            &["default_duration", "transition", "transition_time", "fit", "max_megapixels", "sound"],
         );
+        if let Some(v) = r.boolean(t, "sound") {
+            config.slides.sound = v;
+        }
         if let Some(v) = r.parsed(t, "default_duration", positive_duration) {
             config.slides.default_duration = v;
         }

@@ -61,6 +61,8 @@ pub struct Item {
     pub transition: Transition,
     pub transition_time: Duration,
     pub fit: Fit,
+    /// A video plays its sound (`sound` in corridor.toml, playlist.toml or the item).
+    pub sound: bool,
     pub caption: Option<String>,
     /// When the item is due (`from`, `until`, `days`, `times` in playlist.toml); always by default.
     pub when: ItemWhen,
@@ -96,7 +98,7 @@ pub struct Content {
 }
 
 /// A file's size and modification time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Stamp {
     pub size: u64,
     pub modified: Option<std::time::SystemTime>,
@@ -268,6 +270,7 @@ struct PlaylistDefaults {
     transition: Transition,
     transition_time: Duration,
     fit: Fit,
+    sound: bool,
 }
 
 fn scan_playlist(
@@ -285,6 +288,7 @@ fn scan_playlist(
         transition: defaults.transition,
         transition_time: defaults.transition_time,
         fit: defaults.fit,
+        sound: defaults.sound,
     };
     let mut playlist = Playlist { name: name.to_string(), items: Vec::new(), shuffle: false };
 
@@ -352,7 +356,7 @@ fn scan_playlist(
                         r.check_keys(
                             t,
                             "",
-                            &["duration", "transition", "transition_time", "fit", "shuffle", "item"],
+                            &["duration", "transition", "transition_time", "fit", "sound", "shuffle", "item"],
                         );
                         if let Some(d) = r.parsed(t, "duration", slide_duration) {
                             pd.duration = d;
@@ -366,6 +370,9 @@ fn scan_playlist(
                         if let Some(v) = r.parsed(t, "fit", parse_fit) {
                             pd.fit = v;
                         }
+                        if let Some(v) = r.boolean(t, "sound") {
+                            pd.sound = v;
+                        }
                         if let Some(v) = r.boolean(t, "shuffle") {
                             playlist.shuffle = v;
                         }
@@ -373,7 +380,7 @@ fn scan_playlist(
                             r.check_keys(
                                 entry,
                                 "item",
-                                &["file", "duration", "caption", "fit", "transition"],
+                                &["file", "duration", "caption", "fit", "transition", "sound"],
                             );
                             let line = r.table_line(entry);
                             let Some(file_name) = r.string(entry, "file") else {
@@ -427,6 +434,7 @@ fn scan_playlist(
                                     .unwrap_or(pd.transition),
                                 transition_time: pd.transition_time,
                                 fit: r.parsed(entry, "fit", parse_fit).unwrap_or(pd.fit),
+                                sound: r.boolean(entry, "sound").unwrap_or(pd.sound),
                                 caption: r.string(entry, "caption").filter(|c| !c.trim().is_empty()),
                                 when: read_when(&mut r, entry),
                             });
@@ -456,6 +464,7 @@ fn scan_playlist(
             transition: pd.transition,
             transition_time: pd.transition_time,
             fit: pd.fit,
+            sound: pd.sound,
             caption: None,
             when: ItemWhen::default(),
         });

@@ -3,9 +3,10 @@
 //! screen's main thread. Memory depends on the stage size, not on the photo: a JPEG is decoded at
 //! 1/2, 1/4 or 1/8 scale when that is still at least as large as the stage needs.
 
-use super::video::{VideoError, VideoSlide, VideoStream};
+use super::video::{PlayOptions, VideoError, VideoSlide, VideoStream};
 use std::io::Cursor;
 use std::path::Path;
+use std::time::Duration;
 
 use fast_image_resize::images::Image as FirImage;
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
@@ -77,12 +78,13 @@ pub struct Limits {
 }
 
 /// Loads an item for a stage of `stage` pixels (width, height).
-pub fn load(item: &Item, stage: (u32, u32), limits: Limits) -> Result<Slide, MediaError> {
+pub fn load(item: &Item, stage: (u32, u32), limits: Limits, from: Duration) -> Result<Slide, MediaError> {
     match item.kind {
         MediaKind::Image => decode_image(&item.path, stage, item.fit, limits).map(Slide::Picture),
         MediaKind::Notice => read_notice(&item.path).map(Slide::Notice),
         MediaKind::Video => {
-            let stream = VideoStream::open(&item.path, stage, item.fit)?;
+            let how = PlayOptions { fit: item.fit, from, sound: item.sound };
+            let stream = VideoStream::open(&item.path, stage, how)?;
             Ok(Slide::Video(VideoSlide(std::sync::Arc::new(stream))))
         }
     }

@@ -54,6 +54,8 @@ pub struct Show {
     next_id: RequestId,
     /// Nothing was due when last asked: do not look again before this local time.
     idle_until: Option<NaiveDateTime>,
+    /// The first slide starts this far into its time (a snapshot of a moment mid-slide).
+    first_offset: Duration,
 }
 
 impl Show {
@@ -74,11 +76,24 @@ impl Show {
             failures_in_row: 0,
             next_id: 1,
             idle_until: None,
+            first_offset: Duration::ZERO,
         };
         show.loop_no = start.0;
         show.order = order_for(&show.playlist, seed, start.0);
         show.pos = start.1.min(show.order.len().saturating_sub(1));
         show
+    }
+
+    /// The first slide starts `offset` into its time (as [`due_at`] gives it), as if the show
+    /// had been running: a video starts at that point of the film.
+    pub fn starting_into(mut self, offset: Duration) -> Self {
+        self.first_offset = offset;
+        self
+    }
+
+    /// How far into its time the slide of request `id` starts: zero except for the first.
+    pub fn start_offset(&self, id: RequestId) -> Duration {
+        if id == 1 { self.first_offset } else { Duration::ZERO }
     }
 
     pub fn playlist(&self) -> &Playlist {
@@ -270,8 +285,8 @@ impl Show {
         } else {
             (p.item.transition, p.item.transition_time)
         };
+        self.shown = self.start_offset(p.id).min(p.item.duration);
         self.current = Some((p.id, p.item));
-        self.shown = Duration::ZERO;
         if transition == Transition::Crossfade && !time.is_zero() {
             self.fade = Some(Fade { elapsed: Duration::ZERO, total: time });
         }
@@ -302,9 +317,9 @@ fn splitmix64(mut z: u64) -> u64 {
 }
 
 /// Which position of the play order is on screen `since` after the playlist started, for a
-/// player that began at its first item then: (loop number, position in that loop's order).
-/// None for an empty playlist.
-pub fn due_at(playlist: &Playlist, seed: u64, since: Duration) -> Option<(u64, usize)> {
+/// player that began at its first item then: (loop number, position in that loop's order, how
+/// far into that slide). None for an empty playlist.
+pub fn due_at(playlist: &Playlist, seed: u64, since: Duration) -> Option<(u64, usize, Duration)> {
     let total: Duration = playlist.items.iter().map(|i| i.duration).sum();
     if total.is_zero() {
         return None;
@@ -315,11 +330,11 @@ pub fn due_at(playlist: &Playlist, seed: u64, since: Duration) -> Option<(u64, u
     for (pos, &idx) in order.iter().enumerate() {
         let d = playlist.items[idx].duration;
         if offset < d {
-            return Some((loop_no, pos));
+            return Some((loop_no, pos, offset));
         }
         offset -= d;
     }
-    Some((loop_no, order.len() - 1))
+    Some((loop_no, order.len() - 1, Duration::ZERO))
 }
 
 #[cfg(test)]
@@ -339,6 +354,7 @@ mod tests {
             transition: Transition::Crossfade,
             transition_time: Duration::from_millis(800),
             fit: Fit::Contain,
+            sound: false,
             caption: None,
             when: Default::default(),
         }
@@ -535,11 +551,12 @@ mod tests {
     fn due_at_walks_the_loop() {
         let mut p = playlist(&["a", "b", "c"]);
         p.items[1].duration = Duration::from_secs(20);
-        assert_eq!(due_at(&p, 0, Duration::ZERO), Some((0, 0)));
-        assert_eq!(due_at(&p, 0, Duration::from_secs(10)), Some((0, 1)));
-        assert_eq!(due_at(&p, 0, Duration::from_secs(29)), Some((0, 1)));
-        assert_eq!(due_at(&p, 0, Duration::from_secs(30)), Some((0, 2)));
-        assert_eq!(due_at(&p, 0, Duration::from_secs(45)), Some((1, 0)));
+        let s = Duration::from_secs;
+        assert_eq!(due_at(&p, 0, Duration::ZERO), Some((0, 0, s(0))));
+        assert_eq!(due_at(&p, 0, s(10)), Some((0, 1, s(0))));
+        assert_eq!(due_at(&p, 0, s(29)), Some((0, 1, s(19))));
+        assert_eq!(due_at(&p, 0, s(30)), Some((0, 2, s(0))));
+        assert_eq!(due_at(&p, 0, s(45)), Some((1, 0, s(5))));
         assert_eq!(due_at(&playlist(&[]), 0, Duration::from_secs(5)), None);
     }
 }

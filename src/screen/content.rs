@@ -59,7 +59,8 @@ pub(super) fn plugin(app: &mut App) {
 
 /// Scans the content folder and reads its schedule.
 pub fn scan_all(settings: &Settings) -> Result<(Content, schedule::Loaded), ScanError> {
-    let content = content::scan(&settings.0.content, &settings.0.slides)?;
+    let mut content = content::scan(&settings.0.content, &settings.0.slides)?;
+    crate::core::video::fill_lengths(&mut content);
     let names: Vec<String> = content.playlists.keys().cloned().collect();
     let schedule = schedule::load(&settings.0.content, &names);
     Ok((content, schedule))

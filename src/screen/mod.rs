@@ -37,6 +37,7 @@ pub use off::{OffCover, ScreenOff};
 pub use programme::ProgrammeChanged;
 pub use stage::{FallbackSlide, SlideFailed, SlideRoot, SlideShown, StageState};
 pub use ticker::{FeedsChanged, TickerReady, TickerSystems};
+pub use video::shown_centre;
 pub use widgets::{MIN_TEXT_VH, WidgetCard};
 
 /// How the screen runs.

@@ -17,9 +17,10 @@ use super::clock::{ScreenClock, clock_and_date};
 use super::fonts::Fonts;
 use super::layout::{StageArea, StageSize, bevy_colour, centred_cover};
 use super::programme::ProgrammeChanged;
+use super::video::{VideoMaterial, VideoPlayback, video_picture};
 use std::path::PathBuf;
 
-use crate::core::config::Transition;
+use crate::core::config::{Fit, Transition};
 use crate::core::content::{Item, Playlist};
 use crate::core::media::{self, Frame, Limits, MediaError, Notice, Slide};
 use crate::core::problems::Problem;
@@ -123,14 +124,14 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, refit_pictures.run_if(resource_changed::<StageSize>));
 }
 
-/// A picture's width over its height, to fit it again when the stage changes size (the ticker
-/// strip hides or shows).
+/// A picture's width over its height, and how it fits, to fit it again when the stage changes
+/// size (the ticker strip hides or shows).
 #[derive(Component)]
-struct PictureAspect(f32);
+struct PictureAspect(f32, Fit);
 
 fn refit_pictures(stage: Res<StageSize>, mut pictures: Query<(&PictureAspect, &mut Node)>) {
     for (aspect, mut node) in &mut pictures {
-        let (w, h) = contain_percent(aspect.0, stage.0);
+        let (w, h) = fit_percent(aspect.0, stage.0, aspect.1);
         node.width = percent(w);
         node.height = percent(h);
     }
@@ -163,11 +164,11 @@ fn start_show(
     let start = match state.start_due_at {
         Some(at) => {
             let since = (at.naive_local() - change.since).to_std().unwrap_or(Duration::ZERO);
-            due_at(&playlist, seed, since).unwrap_or((0, 0))
+            due_at(&playlist, seed, since).unwrap_or((0, 0, Duration::ZERO))
         }
-        None => (0, 0),
+        None => (0, 0, Duration::ZERO),
     };
-    state.show = Some(Show::new(playlist, seed, start));
+    state.show = Some(Show::new(playlist, seed, (start.0, start.1)).starting_into(start.2));
 }
 
 fn request_decodes(
@@ -185,9 +186,10 @@ fn request_decodes(
     let now = clock.now().naive_local();
     while let Some((id, item)) = show.request(now) {
         let task_item = item.clone();
+        let from = show.start_offset(id);
         let task = AsyncComputeTaskPool::get().spawn(async move {
             super::background::lower_priority();
-            media::load(&task_item, size, limits)
+            media::load(&task_item, size, limits, from)
         });
         decoding.0.push((id, item, task));
     }
@@ -198,6 +200,7 @@ fn finish_decodes(
     mut state: ResMut<StageState>,
     mut decoding: ResMut<Decoding>,
     mut images: ResMut<Assets<Image>>,
+    mut video_materials: ResMut<Assets<VideoMaterial>>,
     stage_area: Query<Entity, With<StageArea>>,
     fonts: Res<Fonts>,
     stage: Res<StageSize>,
@@ -224,7 +227,8 @@ fn finish_decodes(
                     show.set_pending_length(id, length);
                 }
                 if let Ok(area) = stage_area.single() {
-                    let root = spawn_slide(&mut commands, &mut images, &fonts, stage.0, id, &item, slide);
+                    let assets = (&mut *images, &mut *video_materials);
+                    let root = spawn_slide(&mut commands, assets, &fonts, stage.0, id, &item, slide);
                     commands.entity(area).add_child(root);
                 }
                 show.loaded(id, true);
@@ -241,7 +245,7 @@ fn finish_decodes(
 #[allow(clippy::too_many_arguments)]
 fn spawn_slide(
     commands: &mut Commands,
-    images: &mut Assets<Image>,
+    (images, video_materials): (&mut Assets<Image>, &mut Assets<VideoMaterial>),
     fonts: &Fonts,
     stage: UVec2,
     id: RequestId,
@@ -260,31 +264,29 @@ fn spawn_slide(
     match slide {
         Slide::Picture(frame) => {
             let aspect = frame.width.max(1) as f32 / frame.height.max(1) as f32;
-            let (w, h) = contain_percent(aspect, stage);
+            let (w, h) = fit_percent(aspect, stage, Fit::Contain);
             let image = images.add(frame_image(frame));
             commands.entity(root).with_child((
                 ImageNode::new(image),
-                PictureAspect(aspect),
+                PictureAspect(aspect, Fit::Contain),
                 Node { width: percent(w), height: percent(h), ..default() },
                 SlidePart::new(root, Part::Image, 1.0),
             ));
         }
         Slide::Notice(notice) => notice_parts(commands, root, fonts, notice),
         Slide::Video(video) => {
-            let first = video.0.take_first();
-            let frame = match first {
-                Some(f) => Frame { width: f.width, height: f.height, rgba: f.rgba },
-                None => Frame { width: 2, height: 2, rgba: vec![0; 16] },
-            };
-            let aspect = frame.width.max(1) as f32 / frame.height.max(1) as f32;
-            let (w, h) = contain_percent(aspect, stage);
-            let image = images.add(frame_image(frame));
+            let (node, playback) = video_picture(video.0.clone(), id, images, video_materials);
+            let (width, height) = video.0.size;
+            let aspect = width.max(1) as f32 / height.max(1) as f32;
+            let (w, h) = fit_percent(aspect, stage, item.fit);
+            // A covering video is larger than the stage: cut at its edges.
+            commands.entity(root).insert(Node { overflow: Overflow::clip(), ..centred_cover(px(0), px(0)) });
             commands.entity(root).with_child((
-                ImageNode::new(image.clone()),
-                PictureAspect(aspect),
-                Node { width: percent(w), height: percent(h), ..default() },
+                node,
+                playback,
+                PictureAspect(aspect, item.fit),
+                Node { width: percent(w), height: percent(h), flex_shrink: 0.0, ..default() },
                 SlidePart::new(root, Part::Image, 1.0),
-                super::video::VideoPlayback::new(video.0.clone(), image, id),
             ));
         }
     }
@@ -341,12 +343,21 @@ fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, notice: No
     }
 }
 
-/// The size of a picture on the stage, as percentages of the stage, keeping its shape.
-fn contain_percent(aspect: f32, stage: UVec2) -> (f32, f32) {
+/// The size of a picture on the stage, as percentages of the stage, keeping its shape: as large
+/// as fits (`Contain`), or as small as fills the stage (`Cover`: over 100% one way).
+fn fit_percent(aspect: f32, stage: UVec2, fit: Fit) -> (f32, f32) {
     let (fw, fh) = (aspect, 1.0);
     let (sw, sh) = (stage.x.max(1) as f32, stage.y.max(1) as f32);
-    let s = (sw / fw).min(sh / fh);
-    ((fw * s / sw * 100.0).min(100.0), (fh * s / sh * 100.0).min(100.0))
+    match fit {
+        Fit::Contain => {
+            let s = (sw / fw).min(sh / fh);
+            ((fw * s / sw * 100.0).min(100.0), (fh * s / sh * 100.0).min(100.0))
+        }
+        Fit::Cover => {
+            let s = (sw / fw).max(sh / fh);
+            ((fw * s / sw * 100.0).max(100.0), (fh * s / sh * 100.0).max(100.0))
+        }
+    }
 }
 
 /// A decoded frame as a GPU texture. Its pixels live only on the GPU once uploaded.
@@ -416,6 +427,7 @@ fn apply_fade(
         Option<&mut ImageNode>,
         Option<&mut BackgroundColor>,
         Option<&mut TextColor>,
+        Option<&mut VideoPlayback>,
     )>,
 ) {
     let Some(show) = state.show.as_ref() else {
@@ -425,11 +437,15 @@ fn apply_fade(
         return;
     };
     let alpha = show.transition_progress().unwrap_or(1.0);
-    for (part, image, bg, text) in &mut parts {
+    for (part, image, bg, text, video) in &mut parts {
         if part.root != current {
             continue;
         }
         let a = part.base_alpha * alpha;
+        if let Some(mut video) = video {
+            video.set_alpha(a);
+            continue;
+        }
         let colour = match part.what {
             Part::Image => image.map(|i| i.map_unchanged(|i| &mut i.color)),
             Part::Background => bg.map(|b| b.map_unchanged(|b| &mut b.0)),
