@@ -96,7 +96,8 @@ pub struct SnapshotArgs {
     /// Where to save the picture (a .png file).
     #[arg(long, value_name = "FILE", default_value = "snapshot.png")]
     pub out: PathBuf,
-    /// The moment to show, as "YYYY-MM-DD HH:MM" in the screen's time zone. Default: now.
+    /// The moment to show, as "YYYY-MM-DD HH:MM" (or "YYYY-MM-DD HH:MM:SS.s", for a moment of a
+    /// film) in the screen's time zone. Default: now.
     #[arg(long, value_name = "\"YYYY-MM-DD HH:MM\"")]
     pub at: Option<String>,
     /// The size of the picture in pixels.

@@ -1115,3 +1115,42 @@ fn headless_film_with_sound_plays_frame_by_frame_once_on_screen() {
         assert!((23..=27).contains(k), "{c}: {k} frames of 40 ms, expected 25 ({runs:?})");
     }
 }
+
+#[test]
+fn headless_animated_gif_plays_its_frames_for_the_slides_time() {
+    use image::codecs::gif::{GifEncoder, Repeat};
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    let mut bytes = Vec::new();
+    {
+        let mut enc = GifEncoder::new_with_speed(&mut bytes, 30);
+        enc.set_repeat(Repeat::Infinite).unwrap();
+        for c in [[255, 0, 0], [0, 255, 0], [0, 0, 255]] {
+            let img = image::RgbaImage::from_pixel(32, 18, image::Rgba([c[0], c[1], c[2], 255]));
+            enc.encode_frame(image::Frame::from_parts(img, 0, 0, image::Delay::from_numer_denom_ms(200, 1)))
+                .unwrap();
+        }
+    }
+    std::fs::write(pl.join("1 dance.gif"), &bytes).unwrap();
+    write_solid(&pl.join("2 still.png"), 160, 90, [255, 255, 255]);
+    let mut config = Config { content: content.clone(), ..Config::default() };
+    config.slides.default_duration = Duration::from_millis(1200);
+    config.slides.transition = corridor::core::config::Transition::Cut;
+    let mut app = headless_app_with(config, monday(9, 0, 0));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
+    let mut seen = String::new();
+    let start = std::time::Instant::now();
+    while seen.len() < 40 {
+        assert!(start.elapsed() < Duration::from_secs(30), "timed out: {seen}");
+        app.update();
+        let Some(id) = app.world().resource::<StageState>().show.as_ref().and_then(|s| s.current_id()) else {
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        };
+        seen.push(slide_centre(&mut app, id).map_or('-', colour_name));
+    }
+    // 200 ms a frame (5 frames of 40 ms), twice round in 1.2 s, then the photo.
+    assert!(seen.starts_with("RRRRRGGGGGBBBBBRRRRRGGGGGBBBBBW"), "{seen}");
+}

@@ -3,6 +3,7 @@
 //! screen's main thread. Memory depends on the stage size, not on the photo: a JPEG is decoded at
 //! 1/2, 1/4 or 1/8 scale when that is still at least as large as the stage needs.
 
+use super::animation::{Animation, decode_gif};
 use super::video::{PlayOptions, VideoError, VideoSlide, VideoStream};
 use std::io::Cursor;
 use std::path::Path;
@@ -23,7 +24,7 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 const MAX_NOTICE_CHARS: usize = 2_000;
 
 /// A decoded picture, RGBA with 8 bits a channel (sRGB), rows top to bottom.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Frame {
     pub width: u32,
     pub height: u32,
@@ -41,6 +42,8 @@ pub struct Notice {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Slide {
     Picture(Frame),
+    /// An animated GIF, every frame ready.
+    Animation(Animation),
     Notice(Notice),
     /// A video, open and with its first frame decoded.
     Video(VideoSlide),
@@ -80,7 +83,15 @@ pub struct Limits {
 /// Loads an item for a stage of `stage` pixels (width, height).
 pub fn load(item: &Item, stage: (u32, u32), limits: Limits, from: Duration) -> Result<Slide, MediaError> {
     match item.kind {
-        MediaKind::Image => decode_image(&item.path, stage, item.fit, limits).map(Slide::Picture),
+        MediaKind::Image => {
+            let bytes = read_bytes(&item.path)?;
+            if image::guess_format(&bytes).ok() == Some(ImageFormat::Gif)
+                && let Some(animation) = decode_gif(&bytes, stage, item.fit, limits)?
+            {
+                return Ok(Slide::Animation(animation));
+            }
+            decode_image_bytes(&bytes, stage, item.fit, limits).map(Slide::Picture)
+        }
         MediaKind::Notice => read_notice(&item.path).map(Slide::Notice),
         MediaKind::Video => {
             let how = PlayOptions { fit: item.fit, from, sound: item.sound };
@@ -162,7 +173,7 @@ pub fn decode_image_bytes(
     Ok(Frame { width, height, rgba: rgba.into_raw() })
 }
 
-fn check_pixels(width: u32, height: u32, limits: Limits) -> Result<(), MediaError> {
+pub(crate) fn check_pixels(width: u32, height: u32, limits: Limits) -> Result<(), MediaError> {
     let mp = width as f64 * height as f64 / 1.0e6;
     if mp > limits.max_megapixels {
         return Err(MediaError::TooManyPixels { width, height, mp, limit: limits.max_megapixels });
@@ -249,7 +260,7 @@ fn decode_generic(
     Ok((img, orientation))
 }
 
-fn corrupt(e: image::ImageError) -> MediaError {
+pub(crate) fn corrupt(e: image::ImageError) -> MediaError {
     match e {
         image::ImageError::Unsupported(_) => MediaError::Unsupported,
         image::ImageError::Limits(_) => MediaError::Corrupt("it needs more memory than allowed".into()),
@@ -259,7 +270,7 @@ fn corrupt(e: image::ImageError) -> MediaError {
 
 /// Scales down (never up) to fit `target`; for `Cover`, first crops the centre to the target's
 /// shape. Uses SIMD convolution (fast_image_resize); keeps RGB as RGB so the work is 3 channels.
-fn scale_to(img: DynamicImage, target: (u32, u32), fit: Fit) -> Result<DynamicImage, MediaError> {
+pub(crate) fn scale_to(img: DynamicImage, target: (u32, u32), fit: Fit) -> Result<DynamicImage, MediaError> {
     let (w, h) = (img.width(), img.height());
     let (wf, hf) = (w as f64, h as f64);
     let (left, top, cw, ch) = match fit {

@@ -1,6 +1,7 @@
 //! The pure core: everything corridor decides, with no Bevy types. Functions take `now`, paths
 //! or bytes as arguments and are unit-tested with in-memory input.
 
+pub mod animation;
 pub mod colour;
 pub mod config;
 pub mod content;

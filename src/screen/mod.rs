@@ -2,6 +2,7 @@
 //! plugin, listed in [`build_app`]; they talk through messages owned by the plugin that sends them.
 
 mod alert;
+mod animation;
 mod background;
 mod clock;
 mod content;
@@ -149,6 +150,7 @@ pub fn add_features(app: &mut App) {
         widgets::plugin,
         ticker::plugin,
         video::plugin,
+        animation::plugin,
     ));
 }
 

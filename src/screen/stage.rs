@@ -274,6 +274,20 @@ fn spawn_slide(
             ));
         }
         Slide::Notice(notice) => notice_parts(commands, root, fonts, notice),
+        Slide::Animation(animation) => {
+            let first = &animation.frames[0];
+            let aspect = first.width.max(1) as f32 / first.height.max(1) as f32;
+            let (w, h) = fit_percent(aspect, stage, Fit::Contain);
+            let frames: Vec<Handle<Image>> =
+                animation.frames.into_iter().map(|f| images.add(frame_image(f))).collect();
+            commands.entity(root).with_child((
+                ImageNode::new(frames[0].clone()),
+                PictureAspect(aspect, Fit::Contain),
+                Node { width: percent(w), height: percent(h), ..default() },
+                SlidePart::new(root, Part::Image, 1.0),
+                super::animation::Playing::new(id, frames, animation.delays),
+            ));
+        }
         Slide::Video(video) => {
             let (node, playback) = video_picture(video.0.clone(), id, images, video_materials);
             let (width, height) = video.0.size;
