@@ -484,6 +484,15 @@ pub fn probe_length(path: &Path) -> Option<Duration> {
         .ok()?;
     let length = (|| {
         let bus = playbin.bus()?;
+        // Its threads yield to the screen's, as a playing film's do.
+        bus.set_sync_handler(|_, msg| {
+            if let gst::MessageView::StreamStatus(st) = msg.view()
+                && st.get().0 == gst::StreamStatusType::Enter
+            {
+                lower_this_thread();
+            }
+            gst::BusSyncReply::Pass
+        });
         playbin.set_state(gst::State::Paused).ok()?;
         let done = bus.timed_pop_filtered(
             gst::ClockTime::from_mseconds(PROBE_LIMIT.as_millis() as u64),
