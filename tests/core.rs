@@ -857,6 +857,20 @@ fn a_video_starts_mid_film_and_one_with_sound_waits_for_its_slide() {
         _ => '?',
     };
     let near = |a: Duration, b: Duration| a.abs_diff(b) <= Duration::from_millis(40);
+    // The colour of each frame to the film's end.
+    let play_through = |s: &VideoStream| {
+        let mut colours = String::new();
+        let started = std::time::Instant::now();
+        loop {
+            assert!(started.elapsed() < Duration::from_secs(20), "the film ends");
+            match s.try_next() {
+                Some(VideoEvent::Frame(f)) => colours.push(name(f.rgb_at(80, 45).unwrap())),
+                Some(VideoEvent::End) => return colours,
+                Some(VideoEvent::Failed(e)) => panic!("{e}"),
+                None => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+    };
 
     // Silent, from 1.5 s: the first frame is the one at 1.5 s (blue), and it plays on from there.
     let how = PlayOptions { from: Duration::from_millis(1500), ..Default::default() };
@@ -866,17 +880,7 @@ fn a_video_starts_mid_film_and_one_with_sound_waits_for_its_slide() {
     let first = s.take_first().expect("first frame");
     assert!(near(first.pts, Duration::from_millis(1500)), "{:?}", first.pts);
     assert_eq!(name(first.rgb_at(80, 45).unwrap()), 'B');
-    let mut colours = String::new();
-    let started = std::time::Instant::now();
-    loop {
-        assert!(started.elapsed() < Duration::from_secs(20), "the film ends");
-        match s.try_next() {
-            Some(VideoEvent::Frame(f)) => colours.push(name(f.rgb_at(80, 45).unwrap())),
-            Some(VideoEvent::End) => break,
-            Some(VideoEvent::Failed(e)) => panic!("{e}"),
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
+    let colours = play_through(&s);
     assert!(colours.starts_with("BBBB") && colours.ends_with("GGGG"), "{colours}");
     assert!(!colours.contains('R') && !colours.contains('?'), "{colours}");
 
@@ -890,17 +894,7 @@ fn a_video_starts_mid_film_and_one_with_sound_waits_for_its_slide() {
     std::thread::sleep(Duration::from_millis(300));
     assert!(s.try_next().is_none(), "a film with sound waits for its slide");
     s.play();
-    let mut colours = String::new();
-    let started = std::time::Instant::now();
-    loop {
-        assert!(started.elapsed() < Duration::from_secs(20), "the film ends");
-        match s.try_next() {
-            Some(VideoEvent::Frame(f)) => colours.push(name(f.rgb_at(80, 45).unwrap())),
-            Some(VideoEvent::End) => break,
-            Some(VideoEvent::Failed(e)) => panic!("{e}"),
-            None => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
+    let colours = play_through(&s);
     assert!(
         colours.starts_with("RRRR")
             && colours.contains("RB")

@@ -909,6 +909,30 @@ fn slide_centre(app: &mut App, id: u64) -> Option<[u8; 3]> {
     Some([data[i], data[i + 1], data[i + 2]])
 }
 
+/// Plays `content` (cut transitions, slides of `slide_time`) headless, 40 ms of show time a
+/// frame with `pause` of real time between frames, and names the colour at the centre of the
+/// slide on screen in each of the first `frames` frames that show one.
+fn centre_colours(content: PathBuf, slide_time: Duration, frames: usize, pause: Duration) -> String {
+    let mut config = Config { content, ..Config::default() };
+    config.slides.default_duration = slide_time;
+    config.slides.transition = corridor::core::config::Transition::Cut;
+    let mut app = headless_app_with(config, monday(9, 0, 0));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
+    let mut seen = String::new();
+    let start = std::time::Instant::now();
+    while seen.len() < frames {
+        assert!(start.elapsed() < Duration::from_secs(60), "timed out: {seen}");
+        app.update();
+        let Some(id) = app.world().resource::<StageState>().show.as_ref().and_then(|s| s.current_id()) else {
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
+        };
+        seen.push(slide_centre(&mut app, id).map_or('-', colour_name));
+        std::thread::sleep(pause);
+    }
+    seen
+}
+
 fn colour_name(c: [u8; 3]) -> char {
     match c {
         [r, g, b] if r > 200 && g < 60 && b < 60 => 'R',
@@ -1083,24 +1107,8 @@ fn headless_film_with_sound_plays_frame_by_frame_once_on_screen() {
     write_solid(&pl.join("1 still.png"), 160, 90, [255, 255, 255]);
     make_clip_with_sound(&pl.join("2 story.webm"), &["red", "blue"]);
     std::fs::write(pl.join("playlist.toml"), "sound = true\n").unwrap();
-    let mut config = Config { content: content.clone(), ..Config::default() };
-    config.slides.default_duration = Duration::from_secs(1);
-    config.slides.transition = corridor::core::config::Transition::Cut;
-    let mut app = headless_app_with(config, monday(9, 0, 0));
-    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
-    let mut seen = String::new();
-    let start = std::time::Instant::now();
-    while seen.len() < 110 {
-        assert!(start.elapsed() < Duration::from_secs(60), "timed out: {seen}");
-        app.update();
-        let Some(id) = app.world().resource::<StageState>().show.as_ref().and_then(|s| s.current_id()) else {
-            std::thread::sleep(Duration::from_millis(5));
-            continue;
-        };
-        seen.push(slide_centre(&mut app, id).map_or('-', colour_name));
-        // Show time runs at about real time here: the sound keeps real time.
-        std::thread::sleep(Duration::from_millis(30));
-    }
+    // Show time runs at about real time here: the sound keeps real time.
+    let seen = centre_colours(content, Duration::from_secs(1), 110, Duration::from_millis(30));
     // white 1 s, then the film from its start: red 1 s, blue 1 s (25 frames of 40 ms each).
     let mut runs: Vec<(char, usize)> = Vec::new();
     for c in seen.chars() {
@@ -1135,22 +1143,7 @@ fn headless_animated_gif_plays_its_frames_for_the_slides_time() {
     }
     std::fs::write(pl.join("1 dance.gif"), &bytes).unwrap();
     write_solid(&pl.join("2 still.png"), 160, 90, [255, 255, 255]);
-    let mut config = Config { content: content.clone(), ..Config::default() };
-    config.slides.default_duration = Duration::from_millis(1200);
-    config.slides.transition = corridor::core::config::Transition::Cut;
-    let mut app = headless_app_with(config, monday(9, 0, 0));
-    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
-    let mut seen = String::new();
-    let start = std::time::Instant::now();
-    while seen.len() < 40 {
-        assert!(start.elapsed() < Duration::from_secs(30), "timed out: {seen}");
-        app.update();
-        let Some(id) = app.world().resource::<StageState>().show.as_ref().and_then(|s| s.current_id()) else {
-            std::thread::sleep(Duration::from_millis(5));
-            continue;
-        };
-        seen.push(slide_centre(&mut app, id).map_or('-', colour_name));
-    }
+    let seen = centre_colours(content, Duration::from_millis(1200), 40, Duration::ZERO);
     // 200 ms a frame (5 frames of 40 ms), twice round in 1.2 s, then the photo.
     assert!(seen.starts_with("RRRRRGGGGGBBBBBRRRRRGGGGGBBBBBW"), "{seen}");
 }

@@ -240,53 +240,46 @@ pub fn rss(titles: &[&str]) -> String {
 /// Makes a test clip with gst-launch-1.0 (installed by scripts/setup.sh): 160x90 at 25 fps,
 /// one second of each colour in `colours` (videotestsrc pattern names: red, blue, green, white,
 /// black...), encoded as VP8 in WebM or H.264 in MP4 by the file's extension.
-/// A WebM film of one second per colour, 160x90 at 25 frames/s, with a sound track (a tone).
-pub fn make_clip_with_sound(path: &Path, colours: &[&str]) {
-    let mut desc = format!(
-        "webmmux name=m ! filesink location=\"{}\" concat name=c ! videoconvert ! vp8enc deadline=1 ! m. audiotestsrc num-buffers={} samplesperbuffer=4410 ! audio/x-raw,rate=44100 ! audioconvert ! vorbisenc ! m.",
-        path.display(),
-        colours.len() * 10
-    );
-    for c in colours {
-        desc.push_str(&format!(
-            " videotestsrc pattern={c} num-buffers=25 ! video/x-raw,width=160,height=90,framerate=25/1 ! c."
-        ));
-    }
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!("gst-launch-1.0 -q {desc}"))
-        .status()
-        .expect("gst-launch-1.0 runs (install it with scripts/setup.sh)");
-    assert!(status.success(), "gst-launch-1.0 {desc}");
-}
-
-/// A one-second WebM film of one colour at `width` x `height`.
-pub fn make_clip_sized(path: &Path, colour: &str, width: u32, height: u32) {
-    let desc = format!(
-        "videotestsrc pattern={colour} num-buffers=25 ! video/x-raw,width={width},height={height},framerate=25/1 ! videoconvert ! vp8enc deadline=1 ! webmmux ! filesink location=\"{}\"",
-        path.display()
-    );
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(format!("gst-launch-1.0 -q {desc}"))
-        .status()
-        .expect("gst-launch-1.0 runs (install it with scripts/setup.sh)");
-    assert!(status.success(), "gst-launch-1.0 {desc}");
-}
-
 pub fn make_clip(path: &Path, colours: &[&str]) {
     let (enc, mux) = if path.extension().is_some_and(|e| e == "mp4") {
         ("x264enc", "mp4mux")
     } else {
         ("vp8enc deadline=1", "webmmux")
     };
-    let mut desc =
+    let desc =
         format!("concat name=c ! videoconvert ! {enc} ! {mux} ! filesink location=\"{}\"", path.display());
-    for c in colours {
-        desc.push_str(&format!(
-            " videotestsrc pattern={c} num-buffers=25 ! video/x-raw,width=160,height=90,framerate=25/1 ! c."
-        ));
-    }
+    gst_launch(&(desc + &colour_seconds(colours)));
+}
+
+/// The same as a WebM film with a sound track (a tone) as long as the pictures.
+pub fn make_clip_with_sound(path: &Path, colours: &[&str]) {
+    let desc = format!(
+        "webmmux name=m ! filesink location=\"{}\" concat name=c ! videoconvert ! vp8enc deadline=1 ! m. audiotestsrc num-buffers={} samplesperbuffer=4410 ! audio/x-raw,rate=44100 ! audioconvert ! vorbisenc ! m.",
+        path.display(),
+        colours.len() * 10
+    );
+    gst_launch(&(desc + &colour_seconds(colours)));
+}
+
+/// A one-second WebM film of one colour at `width` x `height`.
+pub fn make_clip_sized(path: &Path, colour: &str, width: u32, height: u32) {
+    gst_launch(&format!(
+        "videotestsrc pattern={colour} num-buffers=25 ! video/x-raw,width={width},height={height},framerate=25/1 ! videoconvert ! vp8enc deadline=1 ! webmmux ! filesink location=\"{}\"",
+        path.display()
+    ));
+}
+
+/// One second of each colour, 160x90 at 25 fps, into the element named `c`.
+fn colour_seconds(colours: &[&str]) -> String {
+    colours
+        .iter()
+        .map(|c| {
+            format!(" videotestsrc pattern={c} num-buffers=25 ! video/x-raw,width=160,height=90,framerate=25/1 ! c.")
+        })
+        .collect()
+}
+
+fn gst_launch(desc: &str) {
     let status = Command::new("sh")
         .arg("-c")
         .arg(format!("gst-launch-1.0 -q {desc}"))
