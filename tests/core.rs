@@ -884,6 +884,16 @@ fn a_video_starts_mid_film_and_one_with_sound_waits_for_its_slide() {
     assert!(colours.starts_with("BBBB") && colours.ends_with("GGGG"), "{colours}");
     assert!(!colours.contains('R') && !colours.contains('?'), "{colours}");
 
+    // The same from an MP4 (H.264 with B-frames, frames stored out of order).
+    let mp4 = dir.path().join("story.mp4");
+    make_clip(&mp4, &["red", "blue", "green"]);
+    let s = VideoStream::open(&mp4, (160, 90), how).expect("opens");
+    let first = s.take_first().expect("first frame");
+    assert!(near(first.pts, Duration::from_millis(1500)), "{:?}", first.pts);
+    assert_eq!(name(first.rgb_at(80, 45).unwrap()), 'B');
+    let colours = play_through(&s);
+    assert!(colours.starts_with("BBBB") && colours.ends_with("GGGG"), "{colours}");
+
     // With sound: the sound is taken (to a device, or decoded in time where the machine has
     // none), and the film waits on its first frame until its slide goes on screen.
     let how = PlayOptions { sound: true, ..Default::default() };

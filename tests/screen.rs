@@ -1147,3 +1147,73 @@ fn headless_animated_gif_plays_its_frames_for_the_slides_time() {
     // 200 ms a frame (5 frames of 40 ms), twice round in 1.2 s, then the photo.
     assert!(seen.starts_with("RRRRRGGGGGBBBBBRRRRRGGGGGBBBBBW"), "{seen}");
 }
+
+#[test]
+fn headless_film_shorter_than_its_slide_plays_again_from_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    // An MP4 from x264 (B-frames; its first frame stamped 1 s in) and a WebM, each listed for
+    // longer than they last.
+    make_clip(&pl.join("1 advert.mp4"), &["red", "blue"]);
+    make_clip(&pl.join("2 advert.webm"), &["green", "white"]);
+    std::fs::write(
+        pl.join("playlist.toml"),
+        "[[item]]\nfile = \"1 advert.mp4\"\nduration = \"5s\"\n[[item]]\nfile = \"2 advert.webm\"\nduration = \"5s\"\n",
+    )
+    .unwrap();
+    let seen = centre_colours(content, Duration::from_secs(1), 250, Duration::from_millis(10));
+    let mut runs: Vec<(char, usize)> = Vec::new();
+    for c in seen.chars() {
+        match runs.last_mut() {
+            Some((rc, k)) if *rc == c => *k += 1,
+            _ => runs.push((c, 1)),
+        }
+    }
+    // Whole seconds of 25 frames, each slide cut at 5 s, in the third round: rounds do not drift.
+    let kinds: String = runs.iter().map(|(c, _)| *c).collect();
+    assert!(kinds.starts_with("RBRBRGWGWG"), "each film plays again from its start: {runs:?}");
+    for (c, k) in &runs[..9] {
+        assert!((24..=26).contains(k), "{c}: {k} frames of 40 ms, expected 25 ({runs:?})");
+    }
+}
+
+#[test]
+fn render_crossfade_from_a_photo_into_a_film_never_darkens() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/1 white.png"), 160, 90, [255, 255, 255]);
+    make_clip(&content.join("default/2 red.webm"), &["red", "red"]);
+    let cfg = write_config(
+        dir.path(),
+        "[display]\nbackground = \"#000000\"\n[slides]\ndefault_duration = \"1s\"\ntransition = \"crossfade\"\ntransition_time = \"1s\"\n[layout]\nticker = false\nwidgets = false\n",
+    );
+    let shot = dir.path().join("fade.png");
+    snapshot(
+        &cfg,
+        &content,
+        &[
+            "--at",
+            "2027-01-04 00:00",
+            "--size",
+            "320x180",
+            "--out",
+            shot.to_str().unwrap(),
+            "--frames",
+            "24",
+            "--step",
+            "100ms",
+        ],
+    );
+    let mut greens = Vec::new();
+    for i in 0..24 {
+        let c = px(&load(&dir.path().join(format!("fade-{i:03}.png"))), 160, 90);
+        assert!(c[0] > 200, "frame {i}: red stays full all through, never dark: {c:?}");
+        greens.push(c[1]);
+    }
+    // White (green 255) fades into the film (green 0) through the shades between, then the film.
+    assert!(greens[0] > 240 && greens[22] < 20, "{greens:?}");
+    assert!(greens.iter().any(|g| (60..=200).contains(g)), "a frame half-way through the fade: {greens:?}");
+}

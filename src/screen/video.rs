@@ -72,6 +72,9 @@ pub(super) struct VideoPlayback {
     base: Duration,
     /// Show time of the last frame put on screen.
     progress: Duration,
+    /// Film time of the newest frame taken from the decoder, and the time between frames.
+    last_pts: Duration,
+    step: Duration,
     /// Wall-clock time of the last frame put on screen (a stall is judged on both clocks, so a
     /// show clock that runs fast, as in a snapshot, never mistakes a busy decoder for a stall).
     progress_at: Instant,
@@ -101,6 +104,7 @@ pub(super) fn video_picture(
 ) -> (MaterialNode<VideoMaterial>, VideoPlayback) {
     let first = stream.take_first().unwrap_or_else(|| VideoFrame::solid(2, 2, [16, 128, 128]));
     let colours = first.colours;
+    let first_pts = first.pts;
     let centre = first.rgb_at(first.width / 2, first.height / 2);
     let planes = plane_images(first).map(|p| images.add(p));
     let material = materials.add(VideoMaterial {
@@ -117,6 +121,8 @@ pub(super) fn video_picture(
         next: None,
         base: Duration::ZERO,
         progress: Duration::ZERO,
+        last_pts: first_pts,
+        step: Duration::ZERO,
         progress_at: Instant::now(),
         ended: false,
         started: false,
@@ -183,10 +189,20 @@ fn play_videos(
         while Some(v.slide) == current && !v.ended {
             if v.next.is_none() {
                 match v.stream.try_next() {
-                    Some(VideoEvent::Frame(f)) => v.next = Some(f),
+                    Some(VideoEvent::Frame(f)) => {
+                        if f.pts > v.last_pts {
+                            v.step = f.pts - v.last_pts;
+                        }
+                        v.last_pts = f.pts;
+                        v.next = Some(f);
+                    }
                     Some(VideoEvent::End) => {
-                        if elapsed + Duration::from_millis(100) < duration {
-                            v.base = elapsed;
+                        // The film ends when its last frame has had its time: the next round
+                        // starts there, so rounds neither drift nor overlap.
+                        let end = v.base + v.last_pts + v.step;
+                        if end + Duration::from_millis(100) < duration {
+                            v.base = end;
+                            v.last_pts = Duration::ZERO;
                             v.progress = elapsed;
                             v.progress_at = Instant::now();
                             v.stream.restart();

@@ -246,15 +246,19 @@ pub fn make_clip(path: &Path, colours: &[&str]) {
     } else {
         ("vp8enc deadline=1", "webmmux")
     };
-    let desc =
-        format!("concat name=c ! videoconvert ! {enc} ! {mux} ! filesink location=\"{}\"", path.display());
+    // One continuous segment: without it x264enc stamps the frames after the first colour with
+    // broken decoding times.
+    let desc = format!(
+        "concat name=c ! identity single-segment=true ! videoconvert ! {enc} ! {mux} ! filesink location=\"{}\"",
+        path.display()
+    );
     gst_launch(&(desc + &colour_seconds(colours)));
 }
 
 /// The same as a WebM film with a sound track (a tone) as long as the pictures.
 pub fn make_clip_with_sound(path: &Path, colours: &[&str]) {
     let desc = format!(
-        "webmmux name=m ! filesink location=\"{}\" concat name=c ! videoconvert ! vp8enc deadline=1 ! m. audiotestsrc num-buffers={} samplesperbuffer=4410 ! audio/x-raw,rate=44100 ! audioconvert ! vorbisenc ! m.",
+        "webmmux name=m ! filesink location=\"{}\" concat name=c ! identity single-segment=true ! videoconvert ! vp8enc deadline=1 ! m. audiotestsrc num-buffers={} samplesperbuffer=4410 ! audio/x-raw,rate=44100 ! audioconvert ! vorbisenc ! m.",
         path.display(),
         colours.len() * 10
     );
