@@ -823,6 +823,8 @@ fn check_reports_each_videos_length_and_each_bad_video() {
     std::fs::create_dir_all(&pl).unwrap();
     make_clip(&pl.join("film.webm"), &["red", "blue"]);
     make_clip(&pl.join("advert.mp4"), &["green"]);
+    make_clip(&pl.join("iphone.mov"), &["blue"]);
+    make_clip(&pl.join("story.mkv"), &["red", "green", "blue"]);
     std::fs::write(pl.join("empty.mp4"), b"").unwrap();
     // An MP4 cut short loses its index (written last): nothing in it can be found.
     let whole = std::fs::read(pl.join("advert.mp4")).unwrap();
@@ -833,6 +835,8 @@ fn check_reports_each_videos_length_and_each_bad_video() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("default/film.webm: video, 2s long, plays on this machine"), "{text}");
     assert!(text.contains("default/advert.mp4: video, 1s long, plays on this machine"), "{text}");
+    assert!(text.contains("default/iphone.mov: video, 1s long, plays on this machine"), "{text}");
+    assert!(text.contains("default/story.mkv: video, 3s long, plays on this machine"), "{text}");
     assert!(text.contains("default/empty.mp4: the file is empty"), "{text}");
     // Cut short, it fails at once or, if its decoder waits for the missing part, at the start limit.
     assert!(

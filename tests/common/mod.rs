@@ -239,12 +239,13 @@ pub fn rss(titles: &[&str]) -> String {
 
 /// Makes a test clip with gst-launch-1.0 (installed by scripts/setup.sh): 160x90 at 25 fps,
 /// one second of each colour in `colours` (videotestsrc pattern names: red, blue, green, white,
-/// black...), encoded as VP8 in WebM or H.264 in MP4 by the file's extension.
+/// black...), encoded by the file's extension: H.264 in MP4 or MOV, VP9 in MKV, VP8 in WebM.
 pub fn make_clip(path: &Path, colours: &[&str]) {
-    let (enc, mux) = if path.extension().is_some_and(|e| e == "mp4") {
-        ("x264enc", "mp4mux")
-    } else {
-        ("vp8enc deadline=1", "webmmux")
+    let (enc, mux) = match path.extension().and_then(|e| e.to_str()) {
+        Some("mp4") => ("x264enc", "mp4mux"),
+        Some("mov") => ("x264enc", "qtmux"),
+        Some("mkv") => ("vp9enc deadline=1", "matroskamux"),
+        _ => ("vp8enc deadline=1", "webmmux"),
     };
     // One continuous segment: without it x264enc stamps the frames after the first colour with
     // broken decoding times.
