@@ -1,5 +1,6 @@
 //! Draws the sample pictures in `playlists/default/`: simple "pupils' art" made by code, so the
-//! project owns them outright (CC0). Run: `cargo run --example make_samples`.
+//! project owns them outright (CC0), and films the sample video with GStreamer's test source.
+//! Run: `cargo run --example make_samples`.
 
 use image::{Rgb, RgbImage};
 
@@ -74,8 +75,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     sunset(1600, 900).save(dir.join("01 sunset.jpg"))?;
     rainbow(1200, 900).save(dir.join("02 rainbow.png"))?;
     space(1600, 1000).save(dir.join("04 space.jpg"))?;
-    println!("sample pictures written to {}", dir.display());
+    film(&dir.join("05 bouncing ball.webm"))?;
+    println!("sample pictures and film written to {}", dir.display());
     write_widget_samples(&dir.join(".."))?;
+    Ok(())
+}
+
+/// A 6-second 640x360 film of a yellow ball bouncing on navy blue (VP8 in WebM, about 60 KB).
+fn film(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let status = std::process::Command::new("gst-launch-1.0")
+        .args(["-q", "videotestsrc", "pattern=ball", "foreground-color=0xffffcc00"])
+        .args(["background-color=0xff103050", "num-buffers=150", "!"])
+        .args(["video/x-raw,format=I420,width=640,height=360,framerate=25/1", "!"])
+        .args(["vp8enc", "deadline=1", "target-bitrate=300000", "!", "webmmux", "!", "filesink"])
+        .arg(format!("location={}", path.display()))
+        .status()?;
+    if !status.success() {
+        return Err(format!("gst-launch-1.0 failed ({status}); install it with scripts/setup.sh").into());
+    }
     Ok(())
 }
 

@@ -26,11 +26,21 @@ fn sample_content_scans_in_order_with_listed_items_first() {
     let names: Vec<String> = default.items.iter().map(|i| i.rel.display().to_string()).collect();
     assert_eq!(
         names,
-        ["default/01 sunset.jpg", "default/02 rainbow.png", "default/03 welcome.md", "default/04 space.jpg"]
+        [
+            "default/01 sunset.jpg",
+            "default/02 rainbow.png",
+            "default/03 welcome.md",
+            "default/04 space.jpg",
+            "default/05 bouncing ball.webm"
+        ]
     );
     assert_eq!(default.items[0].caption.as_deref(), Some("Sunset over the hills – Year 4"));
     assert_eq!(default.items[2].kind, MediaKind::Notice);
     assert!(default.items.iter().all(|i| i.duration == Duration::from_secs(8)));
+    let mut with_lengths = content.clone();
+    corridor::core::video::fill_lengths(&mut with_lengths);
+    let film = &with_lengths.playlist("default").unwrap().items[4];
+    assert_eq!(film.duration, Duration::from_secs(6), "the film plays for its own length");
     for item in &default.items {
         media::load(item, (1280, 720), Limits { max_megapixels: 100.0 }, Duration::ZERO)
             .expect("sample decodes");
