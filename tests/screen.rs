@@ -758,7 +758,8 @@ fn render_the_player_runs_and_keeps_running() {
     let s: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&status).unwrap()).unwrap();
     assert_eq!(s["playlist"], "default");
     assert!(s["current"]["file"].as_str().unwrap().starts_with("default/"), "{s}");
-    assert_eq!(s["items"].as_array().unwrap().len(), 4);
+    assert_eq!(s["items"].as_array().unwrap().len(), 5);
+    assert_eq!(s["items"][4], "default/05 bouncing ball.webm", "{s}");
 }
 
 /// For each column of the ticker strip (rows `y0..y1`), how many pixels are bright (text).
