@@ -294,7 +294,11 @@ fn spawn_slide(
             let aspect = width.max(1) as f32 / height.max(1) as f32;
             let (w, h) = fit_percent(aspect, stage, item.fit);
             // A covering video is larger than the stage: cut at its edges.
-            commands.entity(root).insert(Node { overflow: Overflow::clip(), ..centred_cover(px(0), px(0)) });
+            if item.fit == Fit::Cover {
+                commands
+                    .entity(root)
+                    .insert(Node { overflow: Overflow::clip(), ..centred_cover(px(0), px(0)) });
+            }
             commands.entity(root).with_child((
                 node,
                 playback,
