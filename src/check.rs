@@ -13,6 +13,7 @@ use crate::core::media::{self, Limits};
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule, describe};
 use crate::core::ticker::{self, worker::fetch_all};
+use crate::core::video::Decoder;
 
 /// The size slides are test-decoded at: small, so a check of a big folder stays quick.
 const CHECK_STAGE: (u32, u32) = (480, 270);
@@ -25,8 +26,9 @@ pub struct Report {
     /// The schedule in force: the file's, or none (default all day) when it has errors.
     pub schedule: Schedule,
     pub problems: Vec<Problem>,
-    /// Each video that plays on this machine, with its length where the file tells it.
-    pub videos: Vec<(std::path::PathBuf, Option<std::time::Duration>)>,
+    /// Each video that plays on this machine, with its length where the file tells it, and the
+    /// decoder that plays it.
+    pub videos: Vec<(std::path::PathBuf, Option<std::time::Duration>, Option<Decoder>)>,
 }
 
 /// Scans the content folder, reads the schedule and test-decodes every slide. `now` is the local
@@ -64,7 +66,9 @@ pub fn check(
             let item = content::Item { sound: false, ..item.clone() };
             match media::load(&item, CHECK_STAGE, limits, Duration::ZERO) {
                 Err(e) => problems.push(Problem::error(item.rel.clone(), e.to_string())),
-                Ok(media::Slide::Video(v)) => videos.push((item.rel.clone(), v.0.length)),
+                Ok(media::Slide::Video(v)) => {
+                    videos.push((item.rel.clone(), v.0.length, v.0.decoder.clone()))
+                }
                 Ok(_) => {}
             }
         }
@@ -115,12 +119,13 @@ pub fn print(
     for p in &report.problems {
         writeln!(out, "{p}")?;
     }
-    for (video, length) in &report.videos {
+    for (video, length, decoder) in &report.videos {
         let length = match length {
             Some(l) => format!("{} long", crate::core::duration::format_duration(*l)),
             None => "length unknown".into(),
         };
-        writeln!(out, "{}: video, {length}, plays on this machine", video.display())?;
+        let decoder = decoder.as_ref().map(|d| format!(" ({d})")).unwrap_or_default();
+        writeln!(out, "{}: video, {length}, plays on this machine{decoder}", video.display())?;
     }
     let n = report.problems.len();
     match n {

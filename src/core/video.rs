@@ -166,6 +166,22 @@ fn init() -> Result<(), VideoError> {
     INIT.get_or_init(|| gst::init().map_err(|e| e.to_string())).clone().map_err(VideoError::NoGstreamer)
 }
 
+/// The decoder that GStreamer chose for a film's pictures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoder {
+    /// GStreamer's name for it, e.g. `avdec_h264`, `vp8dec`, `vah264dec`.
+    pub name: String,
+    /// It runs on the graphics chip, not the processor.
+    pub hardware: bool,
+}
+
+impl std::fmt::Display for Decoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let place = if self.hardware { "on the graphics chip" } else { "in software" };
+        write!(f, "decoded by {} {place}", self.name)
+    }
+}
+
 /// How a video is to play.
 #[derive(Clone, Copy, Debug)]
 pub struct PlayOptions {
@@ -191,6 +207,8 @@ pub struct VideoStream {
     pub length: Option<Duration>,
     /// The size frames come in.
     pub size: (u32, u32),
+    /// The decoder GStreamer chose.
+    pub decoder: Option<Decoder>,
     /// With sound the film waits, paused on its first frame, until [`VideoStream::play`]
     /// (without, it decodes ahead into its queue at once).
     waits_for_play: bool,
@@ -227,6 +245,21 @@ impl VideoStream {
             .build()
             .map_err(|_| VideoError::NoGstreamer("the GStreamer element filesrc is missing".into()))?;
         let decode = make("decodebin")?;
+        let chosen: Arc<Mutex<Option<Decoder>>> = Arc::default();
+        if let Some(bin) = decode.downcast_ref::<gst::Bin>() {
+            let chosen = chosen.clone();
+            bin.connect_deep_element_added(move |_, _, element| {
+                let Some(factory) = element.factory() else { return };
+                let klass = factory.metadata("klass").unwrap_or_default();
+                if klass.contains("Decoder")
+                    && klass.contains("Video")
+                    && let Ok(mut chosen) = chosen.lock()
+                {
+                    let hardware = klass.contains("Hardware");
+                    *chosen = Some(Decoder { name: factory.name().to_string(), hardware });
+                }
+            });
+        }
         let convert = make("videoconvert")?;
         let scale = make("videoscale")?;
         // Colour conversion and scaling are the costly steps after decoding: use every core.
@@ -409,6 +442,7 @@ impl VideoStream {
             first: Mutex::new(Some(first)),
             length,
             size,
+            decoder: chosen.lock().ok().and_then(|d| d.clone()),
             waits_for_play: how.sound,
             sound,
         })
