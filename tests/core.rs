@@ -969,3 +969,42 @@ fn video_lengths_are_known_to_the_schedule_before_they_play() {
         "unreadable: the default (check says why)"
     );
 }
+
+#[test]
+fn films_keep_their_true_shape_and_bad_ones_fail_fast_with_sound_on() {
+    use corridor::core::video::{PlayOptions, VideoError, VideoStream};
+    let dir = tempfile::tempdir().unwrap();
+    // Anamorphic: 120x90 stored, pixels 4:3 wide, so the picture is 160x90.
+    let wide = dir.path().join("wide.webm");
+    let ok = std::process::Command::new("gst-launch-1.0")
+        .args(["-q", "videotestsrc", "num-buffers=10", "!"])
+        .args(["video/x-raw,width=120,height=90,pixel-aspect-ratio=4/3,framerate=25/1", "!"])
+        .args(["vp8enc", "deadline=1", "!", "webmmux", "!", "filesink"])
+        .arg(format!("location={}", wide.display()))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let s = VideoStream::open(&wide, (1920, 1080), PlayOptions::default()).expect("opens");
+    assert_eq!(s.size, (160, 90));
+
+    // A sound file, and a web page, named as films, with sound on: refused at once, not after
+    // the start limit (the film waits paused for its slide, and nothing arrives to wait for).
+    let sound_only = dir.path().join("song.webm");
+    let ok = std::process::Command::new("gst-launch-1.0")
+        .args(["-q", "audiotestsrc", "num-buffers=20", "!", "audioconvert", "!", "vorbisenc", "!"])
+        .args(["webmmux", "!", "filesink"])
+        .arg(format!("location={}", sound_only.display()))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let page = dir.path().join("page.mp4");
+    std::fs::write(&page, b"<html><body>Log in</body></html>").unwrap();
+    let how = PlayOptions { sound: true, ..Default::default() };
+    for (file, want) in [(&sound_only, "no pictures"), (&page, "cannot play")] {
+        let started = std::time::Instant::now();
+        let e = VideoStream::open(file, (320, 180), how).expect_err("refused");
+        assert!(e.to_string().contains(want), "{e}");
+        assert!(!matches!(e, VideoError::Stalled(_)), "{e}");
+        assert!(started.elapsed() < corridor::core::video::START_LIMIT, "{:?}", started.elapsed());
+    }
+}

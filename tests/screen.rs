@@ -1062,12 +1062,22 @@ fn render_snapshot_at_a_moment_shows_that_frame_of_the_film() {
         dir.path(),
         "[display]\nbackground = \"#000000\"\n[slides]\ntransition = \"cut\"\n[layout]\nticker = false\nwidgets = false\n",
     );
-    for (at, want) in [
+    let moments = [
         ("2027-01-04 00:00:00.5", [255, 0, 0]),
         ("2027-01-04 00:00:01.5", [0, 0, 255]),
         ("2027-01-04 00:00:02.5", [0, 255, 0]),
         ("2027-01-04 00:00:05", [255, 255, 255]),
-    ] {
+    ];
+    // Listed for 10 s, the film plays three and a bit rounds: 7.5 s is 1.5 s into the third.
+    let looped = [("2027-01-04 00:00:07.5", [0, 0, 255]), ("2027-01-04 00:00:08.5", [0, 255, 0])];
+    for (i, (at, want)) in moments.into_iter().chain(looped).enumerate() {
+        if i == 4 {
+            std::fs::write(
+                content.join("default/playlist.toml"),
+                "[[item]]\nfile = \"1 film.webm\"\nduration = \"10s\"\n",
+            )
+            .unwrap();
+        }
         let shot = dir.path().join("at.png");
         let out =
             snapshot(&cfg, &content, &["--at", at, "--size", "320x180", "--out", shot.to_str().unwrap()]);

@@ -209,10 +209,33 @@ pub struct VideoStream {
     pub size: (u32, u32),
     /// The decoder GStreamer chose.
     pub decoder: Option<Decoder>,
+    /// Whole rounds of the film that count as played before its first frame (a start mid-way
+    /// into a slide that loops its film).
+    pub rounds_before: Duration,
     /// With sound the film waits, paused on its first frame, until [`VideoStream::play`]
     /// (without, it decodes ahead into its queue at once).
     waits_for_play: bool,
     sound: Arc<Mutex<Sound>>,
+    failure: Failure,
+}
+
+/// The first thing that went wrong in a pipeline.
+type Failure = Arc<Mutex<Option<String>>>;
+
+/// Waits until the pipeline has settled in the state it was asked for, something went wrong, or
+/// `deadline`; true when settled.
+fn settle(pipeline: &gst::Pipeline, failure: &Failure, deadline: std::time::Instant) -> bool {
+    while std::time::Instant::now() < deadline {
+        if failure.lock().map_or(true, |f| f.is_some()) {
+            return false;
+        }
+        match pipeline.state(gst::ClockTime::from_mseconds(50)).0 {
+            Ok(gst::StateChangeSuccess::Async) => {}
+            Ok(_) => return true,
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 impl std::fmt::Debug for VideoStream {
@@ -271,6 +294,19 @@ impl VideoStream {
         let filter = make("capsfilter")?;
         let (tx, rx) = sync_channel::<VideoEvent>(QUEUE);
         let preroll: Preroll = Arc::default();
+        // What went wrong, kept apart from the frames so that a full queue never loses it; the
+        // queue gets a copy too, to wake whoever waits on it.
+        let failure: Failure = Arc::default();
+        let fail = {
+            let failure = failure.clone();
+            let tx = tx.clone();
+            move |why: String| {
+                if let Ok(mut f) = failure.lock() {
+                    f.get_or_insert_with(|| why.clone());
+                }
+                let _ = tx.try_send(VideoEvent::Failed(why));
+            }
+        };
         let sink = gst_app::AppSink::builder()
             .sync(false)
             .max_buffers(1)
@@ -289,7 +325,7 @@ impl VideoStream {
         let pipeline_weak = pipeline.downgrade();
         let sound = Arc::new(Mutex::new(Sound::Off));
         let sound_linked = sound.clone();
-        let pad_tx = tx.clone();
+        let pad_fail = fail.clone();
         decode.connect_pad_added(move |_, pad| {
             let (Some(convert), Some(filter)) = (convert_weak.upgrade(), filter_weak.upgrade()) else {
                 return;
@@ -318,10 +354,15 @@ impl VideoStream {
                 s.get::<i32>("height").unwrap_or(0).max(0) as u32,
             );
             if u64::from(w) * u64::from(h) > MAX_PIXELS {
-                let _ = pad_tx.try_send(VideoEvent::Failed(format!("too large:{w}x{h}")));
+                pad_fail(format!("too large:{w}x{h}"));
                 return;
             }
-            let (tw, th) = shown_size(w, h, stage, fit);
+            // Pixels that are not square (anamorphic films, e.g. HDV's 1440x1080 shown 16:9)
+            // are shown at their true shape.
+            let par =
+                s.get::<gst::Fraction>("pixel-aspect-ratio").ok().filter(|f| f.numer() > 0 && f.denom() > 0);
+            let shown_w = par.map_or(w, |f| (u64::from(w) * f.numer() as u64 / f.denom() as u64) as u32);
+            let (tw, th) = shown_size(shown_w, h, stage, fit);
             filter.set_property(
                 "caps",
                 gst::Caps::builder("video/x-raw")
@@ -334,42 +375,48 @@ impl VideoStream {
             let _ = pad.link(&sink_pad);
         });
         let convert_weak = convert.downgrade();
-        let pads_tx = tx.clone();
+        let pads_fail = fail.clone();
         decode.connect_no_more_pads(move |_| {
             let linked =
                 convert_weak.upgrade().and_then(|c| c.static_pad("sink")).is_some_and(|p| p.is_linked());
             if !linked {
-                let _ = pads_tx.try_send(VideoEvent::Failed("no-picture".into()));
+                pads_fail("no-picture".into());
             }
         });
         if let Some(bus) = pipeline.bus() {
-            let bus_tx = tx.clone();
+            let bus_fail = fail.clone();
             bus.set_sync_handler(move |_, msg| {
                 match msg.view() {
-                    gst::MessageView::Error(err) => {
-                        let _ = bus_tx.try_send(VideoEvent::Failed(err.error().to_string()));
-                    }
+                    gst::MessageView::Error(err) => bus_fail(err.error().to_string()),
                     // Posted by each new streaming thread from itself: decoding yields to the
-                    // screen's thread.
+                    // screen's thread (not the sound device's thread: sound must not stutter).
                     gst::MessageView::StreamStatus(st) if st.get().0 == gst::StreamStatusType::Enter => {
-                        lower_this_thread();
+                        let for_sound = st.get().1.factory().is_some_and(|f| {
+                            f.metadata("klass").is_some_and(|k| k.contains("Sink") && k.contains("Audio"))
+                        });
+                        if !for_sound {
+                            lower_this_thread();
+                        }
                     }
                     _ => {}
                 }
                 gst::BusSyncReply::Drop
             });
         }
+        drop(fail);
         drop(tx);
+        let deadline = std::time::Instant::now() + START_LIMIT;
         let stream_fail = |pipeline: &gst::Pipeline, e: VideoError| {
             shut_down(pipeline.clone());
             Err(e)
         };
         let mut skip_to = Duration::ZERO;
+        let mut rounds_before = Duration::ZERO;
         // The error of a failed state change comes on the bus, below.
         if how.from > Duration::ZERO || how.sound {
             // Paused on the first frame; then, for a start mid-film, to the exact frame.
             let _ = pipeline.set_state(gst::State::Paused);
-            let settled = pipeline.state(gst::ClockTime::from_seconds(START_LIMIT.as_secs())).0.is_ok();
+            let settled = settle(&pipeline, &failure, deadline);
             if settled && how.from > Duration::ZERO {
                 if let Ok(mut p) = preroll.lock() {
                     *p = None;
@@ -377,7 +424,9 @@ impl VideoStream {
                 let length = pipeline.query_duration::<gst::ClockTime>().map(|t| t.nseconds()).unwrap_or(0);
                 let mut from = how.from.as_nanos() as u64;
                 if length > 0 {
-                    from %= length; // a slide longer than its film loops it
+                    // A slide longer than its film loops it: the rounds before count as played.
+                    rounds_before = Duration::from_nanos(from - from % length);
+                    from %= length;
                 }
                 // To the key frame before; the frames up to `from` are decoded and skipped below
                 // (what an ACCURATE seek does inside GStreamer).
@@ -386,23 +435,27 @@ impl VideoStream {
                     gst::ClockTime::from_nseconds(from),
                 );
                 skip_to = Duration::from_nanos(from);
-                let _ = pipeline.state(gst::ClockTime::from_seconds(START_LIMIT.as_secs()));
+                settle(&pipeline, &failure, deadline);
             }
         }
         if !how.sound {
             let _ = pipeline.set_state(gst::State::Playing);
         }
-        let waited = if how.sound { wait_for_preroll(&preroll, &rx) } else { rx.recv_timeout(START_LIMIT) };
-        let started = std::time::Instant::now();
+        let waited = match failure.lock().ok().and_then(|f| f.clone()) {
+            Some(why) => Ok(VideoEvent::Failed(why)),
+            None if how.sound => wait_for_preroll(&preroll, &rx, deadline),
+            None => rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())),
+        };
         let first = match waited {
             // Frames before the moment asked for: decoded from the key frame, not shown.
             Ok(VideoEvent::Frame(mut f)) => loop {
-                if f.pts + Duration::from_millis(1) >= skip_to || started.elapsed() > START_LIMIT {
-                    break f;
+                if f.pts + Duration::from_millis(1) >= skip_to || std::time::Instant::now() > deadline {
+                    break Ok(f);
                 }
-                match rx.recv_timeout(START_LIMIT) {
+                match rx.recv_timeout(deadline.saturating_duration_since(std::time::Instant::now())) {
                     Ok(VideoEvent::Frame(next)) => f = next,
-                    _ => break f, // the end came first: show the last frame
+                    Ok(VideoEvent::Failed(why)) => break Err(why),
+                    _ => break Ok(f), // the end came first: show the last frame
                 }
             },
             Ok(VideoEvent::End) => return stream_fail(&pipeline, VideoError::NoPicture),
@@ -424,6 +477,10 @@ impl VideoStream {
                 return stream_fail(&pipeline, VideoError::CannotDecode("the decoder stopped".into()));
             }
         };
+        let first = match first {
+            Ok(f) => f,
+            Err(why) => return stream_fail(&pipeline, VideoError::CannotDecode(why)),
+        };
         // The length is known once the pipeline has settled in its playing state; on a busy
         // machine that can come a little after the first frame.
         let _ = pipeline.state(gst::ClockTime::from_mseconds(2000));
@@ -443,9 +500,19 @@ impl VideoStream {
             length,
             size,
             decoder: chosen.lock().ok().and_then(|d| d.clone()),
+            rounds_before,
             waits_for_play: how.sound,
             sound,
+            failure,
         })
+    }
+
+    /// Stops decoding (and its sound) once its slide has gone; on a helper thread.
+    pub fn pause(&self) {
+        let pipeline = self.pipeline.clone();
+        let _ = std::thread::Builder::new().name("corridor video pause".into()).spawn(move || {
+            let _ = pipeline.set_state(gst::State::Paused);
+        });
     }
 
     /// Starts a film that waits for its slide (one with sound); on a helper thread, so the
@@ -472,6 +539,9 @@ impl VideoStream {
 
     /// The next event, if the decoder has one ready (never waits).
     pub fn try_next(&self) -> Option<VideoEvent> {
+        if let Some(why) = self.failure.lock().ok().and_then(|f| f.clone()) {
+            return Some(VideoEvent::Failed(why));
+        }
         let rx = self.events.lock().ok()?;
         match rx.try_recv() {
             Ok(e) => Some(e),
@@ -668,9 +738,12 @@ fn callbacks(tx: SyncSender<VideoEvent>, slot: Preroll) -> gst_app::AppSinkCallb
 }
 
 /// The frame a paused film waits on, or what went wrong instead, as the queue would give it.
-fn wait_for_preroll(preroll: &Preroll, rx: &Receiver<VideoEvent>) -> Result<VideoEvent, RecvTimeoutError> {
-    let started = std::time::Instant::now();
-    while started.elapsed() < START_LIMIT {
+fn wait_for_preroll(
+    preroll: &Preroll,
+    rx: &Receiver<VideoEvent>,
+    deadline: std::time::Instant,
+) -> Result<VideoEvent, RecvTimeoutError> {
+    while std::time::Instant::now() < deadline {
         if let Some(frame) = preroll.lock().ok().and_then(|mut p| p.take()) {
             return Ok(VideoEvent::Frame(frame));
         }

@@ -79,8 +79,10 @@ pub(super) struct VideoPlayback {
     /// show clock that runs fast, as in a snapshot, never mistakes a busy decoder for a stall).
     progress_at: Instant,
     ended: bool,
-    /// It has been told to play (a film with sound waits for its slide).
+    /// It has been told to play (a film with sound waits for its slide), and to stop once its
+    /// slide has gone (its sound must not go on under the next slide).
     started: bool,
+    stopped: bool,
     /// Opacity the stage wants (fades), and what the material has.
     alpha: f32,
     colours: YuvToRgb,
@@ -105,6 +107,7 @@ pub(super) fn video_picture(
     let first = stream.take_first().unwrap_or_else(|| VideoFrame::solid(2, 2, [16, 128, 128]));
     let colours = first.colours;
     let first_pts = first.pts;
+    let rounds_before = stream.rounds_before;
     let centre = first.rgb_at(first.width / 2, first.height / 2);
     let planes = plane_images(first).map(|p| images.add(p));
     let material = materials.add(VideoMaterial {
@@ -119,13 +122,14 @@ pub(super) fn video_picture(
         planes,
         slide,
         next: None,
-        base: Duration::ZERO,
+        base: rounds_before,
         progress: Duration::ZERO,
         last_pts: first_pts,
         step: Duration::ZERO,
         progress_at: Instant::now(),
         ended: false,
         started: false,
+        stopped: false,
         alpha: 1.0,
         colours,
         centre,
@@ -184,6 +188,10 @@ fn play_videos(
                 warn!("a film with sound on plays silently: this machine has no sound device");
             }
         }
+        if v.started && Some(v.slide) != current && !v.stopped {
+            v.stopped = true;
+            v.stream.pause();
+        }
         let mut newest: Option<VideoFrame> = None;
         // A video waiting to go on shows its first frame until it does.
         while Some(v.slide) == current && !v.ended {
@@ -199,8 +207,11 @@ fn play_videos(
                     Some(VideoEvent::End) => {
                         // The film ends when its last frame has had its time: the next round
                         // starts there, so rounds neither drift nor overlap.
-                        let end = v.base + v.last_pts + v.step;
-                        if end + Duration::from_millis(100) < duration {
+                        let round = v.last_pts + v.step;
+                        let end = v.base + round;
+                        // (A film of one picture, or without times, stays on its last picture.)
+                        if round >= Duration::from_millis(100) && end + Duration::from_millis(100) < duration
+                        {
                             v.base = end;
                             v.last_pts = Duration::ZERO;
                             v.progress = elapsed;
