@@ -910,15 +910,20 @@ fn slide_centre(app: &mut App, id: u64) -> Option<[u8; 3]> {
     Some([data[i], data[i + 1], data[i + 2]])
 }
 
-/// Plays `content` (cut transitions, slides of `slide_time`) headless, 40 ms of show time a
+/// Plays `content` (cut transitions, slides of `slide_time`) headless, `step` of show time a
 /// frame with `pause` of real time between frames, and names the colour at the centre of the
 /// slide on screen in each of the first `frames` frames that show one.
-fn centre_colours(content: PathBuf, slide_time: Duration, frames: usize, pause: Duration) -> String {
+fn centre_colours(
+    content: PathBuf,
+    slide_time: Duration,
+    frames: usize,
+    (step, pause): (Duration, Duration),
+) -> String {
     let mut config = Config { content, ..Config::default() };
     config.slides.default_duration = slide_time;
     config.slides.transition = corridor::core::config::Transition::Cut;
     let mut app = headless_app_with(config, monday(9, 0, 0));
-    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(step));
     let mut seen = String::new();
     let start = std::time::Instant::now();
     while seen.len() < frames {
@@ -932,6 +937,18 @@ fn centre_colours(content: PathBuf, slide_time: Duration, frames: usize, pause: 
         std::thread::sleep(pause);
     }
     seen
+}
+
+/// Runs of the same colour: (colour, frames).
+fn runs_of(seen: &str) -> Vec<(char, usize)> {
+    let mut runs: Vec<(char, usize)> = Vec::new();
+    for c in seen.chars() {
+        match runs.last_mut() {
+            Some((rc, k)) if *rc == c => *k += 1,
+            _ => runs.push((c, 1)),
+        }
+    }
+    runs
 }
 
 fn colour_name(c: [u8; 3]) -> char {
@@ -1118,21 +1135,18 @@ fn headless_film_with_sound_plays_frame_by_frame_once_on_screen() {
     write_solid(&pl.join("1 still.png"), 160, 90, [255, 255, 255]);
     make_clip_with_sound(&pl.join("2 story.webm"), &["red", "blue"]);
     std::fs::write(pl.join("playlist.toml"), "sound = true\n").unwrap();
-    // Show time runs at about real time here: the sound keeps real time.
-    let seen = centre_colours(content, Duration::from_secs(1), 110, Duration::from_millis(30));
-    // white 1 s, then the film from its start: red 1 s, blue 1 s (25 frames of 40 ms each).
-    let mut runs: Vec<(char, usize)> = Vec::new();
-    for c in seen.chars() {
-        match runs.last_mut() {
-            Some((rc, k)) if *rc == c => *k += 1,
-            _ => runs.push((c, 1)),
-        }
-    }
+    // The show's clock runs at half real time here (20 ms of show time a frame, frames 40 ms
+    // apart). The film keeps time with its sound, on the real clock: each colour lasts 1 s of
+    // real time, about 24 frames (50 if it followed the show's clock).
+    let pace = (Duration::from_millis(20), Duration::from_millis(40));
+    let seen = centre_colours(content, Duration::from_secs(1), 200, pace);
+    let runs = runs_of(&seen);
     let kinds: String = runs.iter().map(|(c, _)| *c).take(4).collect();
-    assert_eq!(kinds, "WRBW", "{runs:?}");
-    for (c, k) in &runs[1..3] {
-        assert!((23..=27).contains(k), "{c}: {k} frames of 40 ms, expected 25 ({runs:?})");
-    }
+    assert_eq!(kinds, "WRBW", "white 1 s, then the film from its start, then white: {runs:?}");
+    assert!((18..=32).contains(&runs[1].1), "red for 1 s of real time: {runs:?}");
+    // The slide lasts the film's length in show time (2 s, 100 frames); the film's last picture
+    // stays meanwhile.
+    assert!((90..=110).contains(&(runs[1].1 + runs[2].1)), "{runs:?}");
 }
 
 #[test]
@@ -1154,7 +1168,8 @@ fn headless_animated_gif_plays_its_frames_for_the_slides_time() {
     }
     std::fs::write(pl.join("1 dance.gif"), &bytes).unwrap();
     write_solid(&pl.join("2 still.png"), 160, 90, [255, 255, 255]);
-    let seen = centre_colours(content, Duration::from_millis(1200), 40, Duration::ZERO);
+    let seen =
+        centre_colours(content, Duration::from_millis(1200), 40, (Duration::from_millis(40), Duration::ZERO));
     // 200 ms a frame (5 frames of 40 ms), twice round in 1.2 s, then the photo.
     assert!(seen.starts_with("RRRRRGGGGGBBBBBRRRRRGGGGGBBBBBW"), "{seen}");
 }
@@ -1174,14 +1189,8 @@ fn headless_film_shorter_than_its_slide_plays_again_from_the_start() {
         "[[item]]\nfile = \"1 advert.mp4\"\nduration = \"5s\"\n[[item]]\nfile = \"2 advert.webm\"\nduration = \"5s\"\n",
     )
     .unwrap();
-    let seen = centre_colours(content, Duration::from_secs(1), 250, Duration::from_millis(10));
-    let mut runs: Vec<(char, usize)> = Vec::new();
-    for c in seen.chars() {
-        match runs.last_mut() {
-            Some((rc, k)) if *rc == c => *k += 1,
-            _ => runs.push((c, 1)),
-        }
-    }
+    let pace = (Duration::from_millis(40), Duration::from_millis(10));
+    let runs = runs_of(&centre_colours(content, Duration::from_secs(1), 250, pace));
     // Whole seconds of 25 frames, each slide cut at 5 s, in the third round: rounds do not drift.
     let kinds: String = runs.iter().map(|(c, _)| *c).collect();
     assert!(kinds.starts_with("RBRBRGWGWG"), "each film plays again from its start: {runs:?}");

@@ -527,6 +527,16 @@ impl VideoStream {
         });
     }
 
+    /// How far into the film its sound is (stream time, as heard), once it plays; None for a
+    /// film without sound.
+    pub fn position(&self) -> Option<Duration> {
+        if self.pipeline.current_state() != gst::State::Playing {
+            return None;
+        }
+        let sink = self.pipeline.by_name(SOUND_SINK)?;
+        sink.query_position::<gst::ClockTime>().map(|t| Duration::from_nanos(t.nseconds()))
+    }
+
     /// Where its sound goes.
     pub fn sound(&self) -> Sound {
         self.sound.lock().map_or(Sound::Off, |s| *s)
@@ -668,6 +678,9 @@ fn shut_down(pipeline: gst::Pipeline) {
     }
 }
 
+/// The name of a pipeline's sound output.
+const SOUND_SINK: &str = "corridor-sound";
+
 /// Where a film's sound goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sound {
@@ -688,6 +701,7 @@ fn link_sound(pipeline: &gst::Pipeline, pad: &gst::Pad) -> Sound {
     else {
         return Sound::Off;
     };
+    sink.set_property("name", SOUND_SINK);
     // autoaudiosink picks its device when it gets ready; without one, a fake one that keeps
     // time all the same.
     if sink.set_state(gst::State::Ready).is_err() {

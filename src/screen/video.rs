@@ -193,6 +193,14 @@ fn play_videos(
             v.stream.pause();
         }
         let mut newest: Option<VideoFrame> = None;
+        // A film with sound keeps time with its sound (the sound device's clock), so picture and
+        // sound stay together even if the screen's clock stumbles; a silent one with the show.
+        let film_clock = match v.stream.sound() {
+            Sound::Off => None,
+            _ if Some(v.slide) == current => v.stream.position().map(|p| v.base + p),
+            _ => None,
+        };
+        let now = film_clock.unwrap_or(elapsed);
         // A video waiting to go on shows its first frame until it does.
         while Some(v.slide) == current && !v.ended {
             if v.next.is_none() {
@@ -232,7 +240,7 @@ fn play_videos(
                 }
             }
             let base = v.base;
-            if !v.next.as_ref().is_some_and(|f| base + f.pts <= elapsed) {
+            if !v.next.as_ref().is_some_and(|f| base + f.pts <= now) {
                 break;
             }
             newest = v.next.take();
