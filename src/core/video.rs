@@ -5,7 +5,9 @@
 //! frame is copied out on GStreamer's streaming thread into a small bounded queue (so memory stays
 //! constant however long the film), with its timestamp; the screen takes the frames whose time has
 //! come. Opening a video waits for its first frame (pre-roll), so a video slide is ready before it
-//! goes on screen. Hardware decoders are used where GStreamer's decodebin picks them.
+//! goes on screen. Hardware decoders are used where GStreamer's decodebin picks them. Sound, where
+//! switched on, goes to the sound output; such a film waits paused on its first frame until its
+//! slide shows, and its pictures then keep time with its sound ([`VideoStream::position`]).
 
 use std::path::Path;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TryRecvError, sync_channel};
