@@ -871,12 +871,7 @@ fn a_video_starts_mid_film_and_one_with_sound_waits_for_its_slide() {
     let dir = tempfile::tempdir().unwrap();
     let clip = dir.path().join("story.webm");
     make_clip_with_sound(&clip, &["red", "blue", "green"]);
-    let name = |c: [u8; 3]| match c {
-        [r, g, b] if r > 200 && g < 60 && b < 60 => 'R',
-        [r, g, b] if b > 200 && r < 60 && g < 60 => 'B',
-        [r, g, b] if g > 100 && r < 60 && b < 60 => 'G',
-        _ => '?',
-    };
+    let name = colour_name;
     let near = |a: Duration, b: Duration| a.abs_diff(b) <= Duration::from_millis(40);
     // The colour of each frame to the film's end.
     let play_through = |s: &VideoStream| {
@@ -976,27 +971,20 @@ fn films_keep_their_true_shape_and_bad_ones_fail_fast_with_sound_on() {
     let dir = tempfile::tempdir().unwrap();
     // Anamorphic: 120x90 stored, pixels 4:3 wide, so the picture is 160x90.
     let wide = dir.path().join("wide.webm");
-    let ok = std::process::Command::new("gst-launch-1.0")
-        .args(["-q", "videotestsrc", "num-buffers=10", "!"])
-        .args(["video/x-raw,width=120,height=90,pixel-aspect-ratio=4/3,framerate=25/1", "!"])
-        .args(["vp8enc", "deadline=1", "!", "webmmux", "!", "filesink"])
-        .arg(format!("location={}", wide.display()))
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    gst_launch(&format!(
+        "videotestsrc num-buffers=10 ! video/x-raw,width=120,height=90,pixel-aspect-ratio=4/3,framerate=25/1 ! vp8enc deadline=1 ! webmmux ! filesink location=\"{}\"",
+        wide.display()
+    ));
     let s = VideoStream::open(&wide, (1920, 1080), PlayOptions::default()).expect("opens");
     assert_eq!(s.size, (160, 90));
 
     // A sound file, and a web page, named as films, with sound on: refused at once, not after
     // the start limit (the film waits paused for its slide, and nothing arrives to wait for).
     let sound_only = dir.path().join("song.webm");
-    let ok = std::process::Command::new("gst-launch-1.0")
-        .args(["-q", "audiotestsrc", "num-buffers=20", "!", "audioconvert", "!", "vorbisenc", "!"])
-        .args(["webmmux", "!", "filesink"])
-        .arg(format!("location={}", sound_only.display()))
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    gst_launch(&format!(
+        "audiotestsrc num-buffers=20 ! audioconvert ! vorbisenc ! webmmux ! filesink location=\"{}\"",
+        sound_only.display()
+    ));
     let page = dir.path().join("page.mp4");
     std::fs::write(&page, b"<html><body>Log in</body></html>").unwrap();
     let how = PlayOptions { sound: true, ..Default::default() };

@@ -169,6 +169,21 @@ fn write_config(dir: &Path, text: &str) -> PathBuf {
     p
 }
 
+/// Renders `frames` frames 100 ms apart at 320x180 (from `--at` when given) and returns the
+/// centre pixel of each.
+fn frame_centres(cfg: &Path, content: &Path, at: Option<&str>, frames: usize) -> Vec<[u8; 3]> {
+    let out = tempfile::tempdir().unwrap();
+    let shot = out.path().join("seq.png");
+    let count = frames.to_string();
+    let mut args = vec!["--size", "320x180", "--out", shot.to_str().unwrap(), "--frames", &count];
+    args.extend(["--step", "100ms"]);
+    if let Some(at) = at {
+        args.extend(["--at", at]);
+    }
+    snapshot(cfg, content, &args);
+    (0..frames).map(|i| px(&load(&out.path().join(format!("seq-{i:03}.png"))), 160, 90)).collect()
+}
+
 fn load(path: &Path) -> image::RgbImage {
     image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8()
 }
@@ -225,27 +240,8 @@ fn render_crossfade_mixes_both_slides_and_no_frame_is_blank() {
         dir.path(),
         "[display]\nbackground = \"#000000\"\n[slides]\ndefault_duration = \"1s\"\ntransition_time = \"1s\"\n[layout]\nticker = false\nwidgets = false\n",
     );
-    let shot = dir.path().join("seq.png");
-    snapshot(
-        &cfg,
-        &content,
-        &[
-            "--at",
-            "2027-01-04 00:00",
-            "--size",
-            "320x180",
-            "--out",
-            shot.to_str().unwrap(),
-            "--frames",
-            "26",
-            "--step",
-            "100ms",
-        ],
-    );
     let mut kinds = Vec::new();
-    for i in 0..26 {
-        let img = load(&dir.path().join(format!("seq-{i:03}.png")));
-        let c = px(&img, 160, 90);
+    for (i, c) in frame_centres(&cfg, &content, Some("2027-01-04 00:00"), 26).into_iter().enumerate() {
         assert!(c[0] as u32 + c[2] as u32 > 150, "frame {i} is blank: {c:?}");
         let kind = match c {
             [r, _, b] if r > 240 && b < 15 => 'R',
@@ -951,16 +947,6 @@ fn runs_of(seen: &str) -> Vec<(char, usize)> {
     runs
 }
 
-fn colour_name(c: [u8; 3]) -> char {
-    match c {
-        [r, g, b] if r > 200 && g < 60 && b < 60 => 'R',
-        [r, g, b] if b > 200 && r < 60 && g < 60 => 'B',
-        [r, g, b] if g > 100 && r < 60 && b < 60 => 'G',
-        [r, g, b] if r > 200 && g > 200 && b > 200 => 'W',
-        _ => '?',
-    }
-}
-
 #[test]
 fn headless_videos_play_for_their_length_frame_by_frame_and_bad_ones_are_skipped() {
     let dir = tempfile::tempdir().unwrap();
@@ -974,15 +960,10 @@ fn headless_videos_play_for_their_length_frame_by_frame_and_bad_ones_are_skipped
     let whole = std::fs::read(pl.join("2 film.mp4")).unwrap();
     std::fs::write(pl.join("5 truncated.mp4"), &whole[..whole.len() / 2]).unwrap();
     std::fs::write(pl.join("6 webpage.mp4"), b"<html><body>Log in</body></html>").unwrap();
-    let status = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "gst-launch-1.0 -q audiotestsrc num-buffers=50 ! audioconvert ! vorbisenc ! webmmux ! filesink location=\"{}\"",
-            pl.join("7 sound only.webm").display()
-        ))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    gst_launch(&format!(
+        "audiotestsrc num-buffers=50 ! audioconvert ! vorbisenc ! webmmux ! filesink location=\"{}\"",
+        pl.join("7 sound only.webm").display()
+    ));
     let mut config = Config { content: content.clone(), ..Config::default() };
     config.slides.default_duration = Duration::from_secs(1);
     config.slides.transition = corridor::core::config::Transition::Cut;
@@ -1045,16 +1026,8 @@ fn render_video_to_video_shows_no_blank_frame() {
         dir.path(),
         "[display]\nbackground = \"#000000\"\n[slides]\ntransition = \"cut\"\n[layout]\nticker = false\nwidgets = false\n",
     );
-    let shot = dir.path().join("vid.png");
-    snapshot(
-        &cfg,
-        &content,
-        &["--size", "320x180", "--out", shot.to_str().unwrap(), "--frames", "30", "--step", "100ms"],
-    );
     let mut kinds = String::new();
-    for i in 0..30 {
-        let img = load(&dir.path().join(format!("vid-{i:03}.png")));
-        let c = px(&img, 160, 90);
+    for c in frame_centres(&cfg, &content, None, 30) {
         kinds.push(match c {
             [r, g, b] if r > 200 && g < 60 && b < 60 => 'R',
             [r, g, b] if b > 200 && r < 60 && g < 60 => 'B',
@@ -1210,26 +1183,8 @@ fn render_crossfade_from_a_photo_into_a_film_never_darkens() {
         dir.path(),
         "[display]\nbackground = \"#000000\"\n[slides]\ndefault_duration = \"1s\"\ntransition = \"crossfade\"\ntransition_time = \"1s\"\n[layout]\nticker = false\nwidgets = false\n",
     );
-    let shot = dir.path().join("fade.png");
-    snapshot(
-        &cfg,
-        &content,
-        &[
-            "--at",
-            "2027-01-04 00:00",
-            "--size",
-            "320x180",
-            "--out",
-            shot.to_str().unwrap(),
-            "--frames",
-            "24",
-            "--step",
-            "100ms",
-        ],
-    );
     let mut greens = Vec::new();
-    for i in 0..24 {
-        let c = px(&load(&dir.path().join(format!("fade-{i:03}.png"))), 160, 90);
+    for (i, c) in frame_centres(&cfg, &content, Some("2027-01-04 00:00"), 24).into_iter().enumerate() {
         assert!(c[0] > 200, "frame {i}: red stays full all through, never dark: {c:?}");
         greens.push(c[1]);
     }

@@ -284,11 +284,23 @@ fn colour_seconds(colours: &[&str]) -> String {
         .collect()
 }
 
-fn gst_launch(desc: &str) {
+/// Runs a gst-launch-1.0 pipeline description to its end.
+pub fn gst_launch(desc: &str) {
     let status = Command::new("sh")
         .arg("-c")
         .arg(format!("gst-launch-1.0 -q {desc}"))
         .status()
         .expect("gst-launch-1.0 runs (install it with scripts/setup.sh)");
     assert!(status.success(), "gst-launch-1.0 {desc}");
+}
+
+/// The name of a test clip's colour (videotestsrc red, blue, green, white), '?' for others.
+pub fn colour_name(c: [u8; 3]) -> char {
+    match c {
+        [r, g, b] if r > 200 && g < 60 && b < 60 => 'R',
+        [r, g, b] if b > 200 && r < 60 && g < 60 => 'B',
+        [r, g, b] if g > 100 && r < 60 && b < 60 => 'G',
+        [r, g, b] if r > 200 && g > 200 && b > 200 => 'W',
+        _ => '?',
+    }
 }
