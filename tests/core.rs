@@ -1,6 +1,10 @@
 //! The pure core and the command line, on real files in temp dirs (no screen needed).
 
 mod common;
+#[path = "parts/docs.rs"]
+mod docs;
+#[path = "parts/feeds.rs"]
+mod feeds;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -539,51 +543,6 @@ fn every_picture_format_decodes() {
         let px = &frame.rgba[(12 * 32 + 16) * 4..][..3];
         assert!(px[1] > 150 && px[0] < 80, "{ext}: {px:?}");
     }
-}
-
-#[test]
-fn every_feed_of_the_shared_corpus_reads_cleanly() {
-    use corridor::core::feeds::{self, FeedError, MAX_TITLE_CHARS};
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/feeds");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| {
-            panic!("{}: {e} (the shared test corpus sits beside the checkout)", dir.display())
-        })
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "xml"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 50, "{} feeds", files.len());
-    let mut titles = 0;
-    for path in &files {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let result = feeds::parse(&std::fs::read(path).unwrap());
-        if name == "rss_2.0_invalid_1.xml" {
-            assert!(
-                matches!(result, Err(FeedError::Invalid(_)) | Err(FeedError::NotAFeed)),
-                "{name}: {result:?}"
-            );
-            continue;
-        }
-        let list = result.unwrap_or_else(|e| panic!("{name}: {e}"));
-        for h in &list {
-            assert!(!h.title.is_empty(), "{name}");
-            assert!(h.title.chars().count() <= MAX_TITLE_CHARS, "{name}: {}", h.title);
-            assert!(!h.title.chars().any(|c| c.is_control()), "{name}: {:?}", h.title);
-            assert!(!h.title.contains("  ") && h.title.trim() == h.title, "{name}: {:?}", h.title);
-            assert!(
-                !h.title.contains("&amp;") && !h.title.contains("<b>") && !h.title.contains("<p>"),
-                "{name}: {}",
-                h.title
-            );
-        }
-        titles += list.len();
-    }
-    assert!(titles >= 80, "{titles} titles read");
-    // ISO-8859-1 feeds: accented letters come out right.
-    let latin = feeds::parse(&std::fs::read(dir.join("rss_1.0_iso8859.xml")).unwrap()).unwrap();
-    assert!(latin.iter().any(|h| h.title.chars().any(|c| "éèàüöäçñ".contains(c))), "{latin:?}");
 }
 
 mod ticker_tests {

@@ -1,0 +1,1 @@
+//! Every example of corridor's own files and commands in docs/, run.

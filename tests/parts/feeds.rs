@@ -1,0 +1,1 @@
+//! Feeds as other readers read them: real feed files made by the tests.
