@@ -7,11 +7,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono_tz::Tz;
+use toml_edit::Table;
 
 use super::colour::{Rgb, parse_colour};
 use super::duration::parse_duration;
 use super::problems::Problem;
-use super::tomlx::{TomlFile, one_of};
+use super::text::decode_text;
+use super::tomlx::{Key, Reader, TomlFile, key, one_of, section};
 
 /// How one slide gives way to the next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -256,8 +258,7 @@ pub fn load(explicit: Option<&Path>) -> Result<Loaded, ConfigError> {
     };
     let text =
         std::fs::read(&path).map_err(|source| ConfigError::Unreadable { path: path.clone(), source })?;
-    let text = String::from_utf8_lossy(&text);
-    Ok(parse(&path, &text))
+    Ok(parse(&path, &decode_text(&text)))
 }
 
 /// Parses config text. Problems are collected; each bad value keeps its default.
@@ -270,175 +271,127 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
         }
     };
     let mut r = file.reader();
-    let root = r.root();
-    r.check_keys(
-        root,
-        "",
-        &[
-            "content",
-            "screen",
-            "timezone",
-            "watch",
-            "poll_interval",
-            "settle_time",
-            "status_file",
-            "play_log",
-            "play_log_days",
-            "state_folder",
-            "power_off_command",
-            "power_on_command",
-            "display",
-            "slides",
-            "layout",
-            "alert",
-            "widgets",
-        ],
-    );
-    let beside = |p: PathBuf| match path.parent() {
-        Some(dir) if p.is_relative() && !dir.as_os_str().is_empty() => dir.join(p),
-        _ => p,
-    };
-    config.power_off_command = r.string(root, "power_off_command").filter(|c| !c.trim().is_empty());
-    config.power_on_command = r.string(root, "power_on_command").filter(|c| !c.trim().is_empty());
-    if let Some(w) = r.parsed(root, "watch", |s| {
-        one_of(s, &[("auto", WatchMode::Auto), ("events", WatchMode::Events), ("poll", WatchMode::Poll)])
-    }) {
-        config.watch = w;
-    }
-    if let Some(d) = r.parsed(root, "poll_interval", parse_duration) {
-        config.poll_interval = d.max(Duration::from_millis(100));
-    }
-    if let Some(d) = r.parsed(root, "settle_time", parse_duration) {
-        config.settle_time = d;
-    }
-    if let Some(f) = r.string(root, "status_file") {
-        config.status_file = Some(beside(PathBuf::from(f)));
-    }
-    if let Some(f) = r.string(root, "play_log") {
-        config.play_log = if f.trim().eq_ignore_ascii_case("off") || f.trim().is_empty() {
-            PlayLog::Off
-        } else {
-            PlayLog::Folder(beside(PathBuf::from(f)))
-        };
-    }
-    if let Some(f) = r.string(root, "state_folder").filter(|f| !f.trim().is_empty()) {
-        config.state_folder = Some(beside(PathBuf::from(f)));
-    }
-    if let Some(n) = r.integer(root, "play_log_days") {
-        if n >= 1 {
-            config.play_log_days = n.min(100_000) as u32;
-        } else {
-            r.problem(root, "play_log_days", "`play_log_days` should be 1 or more".into());
-        }
-    }
-    if let Some(t) = r.table(root, "widgets") {
-        r.check_keys(t, "widgets", &["show", "cycle", "birthday_class", "birthday_weekend"]);
-        if let Some(names) = r.strings(t, "show") {
-            let mut show = Vec::new();
-            for n in names {
-                match one_of(&n.replace('-', "_"), WIDGET_NAMES) {
-                    Ok(k) if !show.contains(&k) => show.push(k),
-                    Ok(_) => {}
-                    Err(e) => r.problem(t, "show", format!("`show`: {e}")),
-                }
-            }
-            config.widgets.show = show;
-        }
-        if let Some(d) = r.parsed(t, "cycle", parse_duration) {
-            config.widgets.cycle = d.max(Duration::from_secs(2));
-        }
-        if let Some(b) = r.boolean(t, "birthday_class") {
-            config.widgets.birthday_class = b;
-        }
-        if let Some(b) = r.boolean(t, "birthday_weekend") {
-            config.widgets.birthday_weekend = b;
-        }
-    }
-    if let Some(t) = r.table(root, "alert") {
-        r.check_keys(t, "alert", &["background", "text"]);
-        if let Some(c) = r.parsed(t, "background", parse_colour) {
-            config.alert.background = c;
-        }
-        if let Some(c) = r.parsed(t, "text", parse_colour) {
-            config.alert.text = c;
-        }
-    }
-    if let Some(content) = r.string(root, "content") {
-        config.content = beside(PathBuf::from(content));
-    }
-    if let Some(screen) = r.string(root, "screen") {
-        config.screen = screen;
-    }
-    if let Some(tz) = r.parsed(root, "timezone", |s| {
-        s.parse::<Tz>().map_err(|_| format!("\"{s}\" is not a time zone; write it like \"Europe/London\""))
-    }) {
-        config.timezone = tz;
-    }
-    if let Some(t) = r.table(root, "display") {
-        r.check_keys(t, "display", &["fullscreen", "windowed_size", "background"]);
-        if let Some(v) = r.boolean(t, "fullscreen") {
-            config.display.fullscreen = v;
-        }
-        if let Some(v) = r.parsed(t, "windowed_size", parse_size) {
-            config.display.windowed_size = v;
-        }
-        if let Some(v) = r.parsed(t, "background", parse_colour) {
-            config.display.background = v;
-        }
-    }
-    if let Some(t) = r.table(root, "slides") {
-        r.check_keys(
-            t,
-            "slides",
-            &["default_duration", "transition", "transition_time", "fit", "max_megapixels", "sound"],
-        );
-        if let Some(v) = r.boolean(t, "sound") {
-            config.slides.sound = v;
-        }
-        if let Some(v) = r.parsed(t, "default_duration", positive_duration) {
-            config.slides.default_duration = v;
-        }
-        if let Some(v) = r.parsed(t, "transition", parse_transition) {
-            config.slides.transition = v;
-        }
-        if let Some(v) = r.parsed(t, "transition_time", parse_duration) {
-            config.slides.transition_time = v;
-        }
-        if let Some(v) = r.parsed(t, "fit", parse_fit) {
-            config.slides.fit = v;
-        }
-        if let Some(v) = r.number(t, "max_megapixels") {
-            if v > 0.0 {
-                config.slides.max_megapixels = v;
-            } else {
-                r.problem(t, "max_megapixels", "`max_megapixels` should be more than 0".into());
-            }
-        }
-    }
-    if let Some(t) = r.table(root, "layout") {
-        r.check_keys(t, "layout", &["ticker", "ticker_height", "widgets", "widgets_width"]);
-        if let Some(v) = r.boolean(t, "ticker") {
-            config.layout.ticker = v;
-        }
-        if let Some(v) = fraction(&mut r, t, "ticker_height", 0.3) {
-            config.layout.ticker_height = v;
-        }
-        if let Some(v) = r.boolean(t, "widgets") {
-            config.layout.widgets = v;
-        }
-        if let Some(v) = fraction(&mut r, t, "widgets_width", 0.5) {
-            config.layout.widgets_width = v;
-        }
-    }
+    r.read_keys(r.root(), "", ROOT_KEYS, &mut config);
     Loaded { config, problems: r.problems }
 }
 
-fn fraction<'a>(
-    r: &mut super::tomlx::Reader<'a>,
-    t: &'a toml_edit::Table,
-    key: &str,
-    max: f64,
-) -> Option<f32> {
+/// The keys at the top of corridor.toml (the sections among them), in the order the docs list them.
+const ROOT_KEYS: &[Key<Config>] = &[
+    key!("content", string, |c, v| c.content = beside(c, v)),
+    key!("screen", string, |c, v| c.screen = v),
+    key!("timezone", parsed(parse_timezone), |c, v| c.timezone = v),
+    key!("watch", parsed(parse_watch), |c, v| c.watch = v),
+    key!("poll_interval", parsed(parse_duration), |c, v| c.poll_interval = v.max(Duration::from_millis(100))),
+    key!("settle_time", parsed(parse_duration), |c, v| c.settle_time = v),
+    key!("status_file", string, |c, v| c.status_file = Some(beside(c, v))),
+    key!("play_log", string, |c, v| c.play_log = play_log(c, v)),
+    Key { name: "play_log_days", read: read_play_log_days },
+    key!("state_folder", string, |c, v| c.state_folder =
+        Some(v).filter(|v| !v.trim().is_empty()).map(|v| beside(c, v))),
+    key!("power_off_command", string, |c, v| c.power_off_command = Some(v).filter(|v| !v.trim().is_empty())),
+    key!("power_on_command", string, |c, v| c.power_on_command = Some(v).filter(|v| !v.trim().is_empty())),
+    section!("display", DISPLAY_KEYS),
+    section!("slides", SLIDES_KEYS),
+    section!("layout", LAYOUT_KEYS),
+    section!("alert", ALERT_KEYS),
+    section!("widgets", WIDGETS_KEYS),
+];
+
+const DISPLAY_KEYS: &[Key<Config>] = &[
+    key!("fullscreen", boolean, |c, v| c.display.fullscreen = v),
+    key!("windowed_size", parsed(parse_size), |c, v| c.display.windowed_size = v),
+    key!("background", parsed(parse_colour), |c, v| c.display.background = v),
+];
+
+const SLIDES_KEYS: &[Key<Config>] = &[
+    key!("default_duration", parsed(positive_duration), |c, v| c.slides.default_duration = v),
+    key!("transition", parsed(parse_transition), |c, v| c.slides.transition = v),
+    key!("transition_time", parsed(parse_duration), |c, v| c.slides.transition_time = v),
+    key!("fit", parsed(parse_fit), |c, v| c.slides.fit = v),
+    Key { name: "max_megapixels", read: read_max_megapixels },
+    key!("sound", boolean, |c, v| c.slides.sound = v),
+];
+
+const LAYOUT_KEYS: &[Key<Config>] = &[
+    key!("ticker", boolean, |c, v| c.layout.ticker = v),
+    Key {
+        name: "ticker_height",
+        read: |r, t, k, c| c.layout.ticker_height = fraction(r, t, k, 0.3).unwrap_or(c.layout.ticker_height),
+    },
+    key!("widgets", boolean, |c, v| c.layout.widgets = v),
+    Key {
+        name: "widgets_width",
+        read: |r, t, k, c| c.layout.widgets_width = fraction(r, t, k, 0.5).unwrap_or(c.layout.widgets_width),
+    },
+];
+
+const ALERT_KEYS: &[Key<Config>] = &[
+    key!("background", parsed(parse_colour), |c, v| c.alert.background = v),
+    key!("text", parsed(parse_colour), |c, v| c.alert.text = v),
+];
+
+const WIDGETS_KEYS: &[Key<Config>] = &[
+    Key { name: "show", read: read_widget_show },
+    key!("cycle", parsed(parse_duration), |c, v| c.widgets.cycle = v.max(Duration::from_secs(2))),
+    key!("birthday_class", boolean, |c, v| c.widgets.birthday_class = v),
+    key!("birthday_weekend", boolean, |c, v| c.widgets.birthday_weekend = v),
+];
+
+/// A path written in the file: relative ones count from the file's folder.
+fn beside(config: &Config, p: String) -> PathBuf {
+    let p = PathBuf::from(p);
+    match config.source.as_deref().and_then(Path::parent) {
+        Some(dir) if p.is_relative() && !dir.as_os_str().is_empty() => dir.join(p),
+        _ => p,
+    }
+}
+
+fn play_log(config: &Config, f: String) -> PlayLog {
+    if f.trim().eq_ignore_ascii_case("off") || f.trim().is_empty() {
+        PlayLog::Off
+    } else {
+        PlayLog::Folder(beside(config, f))
+    }
+}
+
+fn parse_timezone(s: &str) -> Result<Tz, String> {
+    s.parse::<Tz>().map_err(|_| format!("\"{s}\" is not a time zone; write it like \"Europe/London\""))
+}
+
+fn parse_watch(s: &str) -> Result<WatchMode, String> {
+    one_of(s, &[("auto", WatchMode::Auto), ("events", WatchMode::Events), ("poll", WatchMode::Poll)])
+}
+
+fn read_play_log_days<'a>(r: &mut Reader<'a>, t: &'a Table, key: &'static str, c: &mut Config) {
+    match r.integer(t, key) {
+        Some(n) if n >= 1 => c.play_log_days = n.min(100_000) as u32,
+        Some(_) => r.problem(t, key, format!("`{key}` should be 1 or more")),
+        None => {}
+    }
+}
+
+fn read_max_megapixels<'a>(r: &mut Reader<'a>, t: &'a Table, key: &'static str, c: &mut Config) {
+    match r.number(t, key) {
+        Some(v) if v > 0.0 => c.slides.max_megapixels = v,
+        Some(_) => r.problem(t, key, format!("`{key}` should be more than 0")),
+        None => {}
+    }
+}
+
+fn read_widget_show<'a>(r: &mut Reader<'a>, t: &'a Table, key: &'static str, c: &mut Config) {
+    let Some(names) = r.strings(t, key) else { return };
+    let mut show = Vec::new();
+    for n in names {
+        match one_of(&n.replace('-', "_"), WIDGET_NAMES) {
+            Ok(k) if !show.contains(&k) => show.push(k),
+            Ok(_) => {}
+            Err(e) => r.problem(t, key, format!("`{key}`: {e}")),
+        }
+    }
+    c.widgets.show = show;
+}
+
+fn fraction<'a>(r: &mut Reader<'a>, t: &'a Table, key: &str, max: f64) -> Option<f32> {
     let v = r.number(t, key)?;
     if v > 0.0 && v <= max {
         Some(v as f32)
@@ -551,6 +504,61 @@ widgets_width = 0.25
         assert_eq!(parse_size("1920x1080"), Ok((1920, 1080)));
         assert!(parse_size("0x0").is_err());
         assert!(parse_size("wide").is_err());
+    }
+
+    #[test]
+    fn a_file_saved_by_notepad_in_ansi_keeps_its_accents() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("corridor.toml");
+        std::fs::write(&path, b"screen = \"Entr\xe9e \x96 caf\xe9\"\r\n[slides]\r\nfit = \"cover\"\r\n")
+            .expect("write");
+        let l = load(Some(&path)).expect("loads");
+        assert!(l.problems.is_empty(), "{:?}", l.problems);
+        assert_eq!(l.config.screen, "Entrée – café");
+        assert_eq!(l.config.slides.fit, Fit::Cover);
+    }
+
+    #[test]
+    fn every_documented_key_is_read() {
+        let text = "content = \"c\"\nscreen = \"s\"\ntimezone = \"Asia/Tokyo\"\nwatch = \"poll\"\npoll_interval = \"5s\"\nsettle_time = \"1s\"\nstatus_file = \"st.json\"\nplay_log = \"off\"\nplay_log_days = 3\nstate_folder = \"state\"\npower_off_command = \"a\"\npower_on_command = \"b\"\n[display]\nfullscreen = false\nwindowed_size = \"640x480\"\nbackground = \"red\"\n[slides]\ndefault_duration = \"3s\"\ntransition = \"cut\"\ntransition_time = \"2s\"\nfit = \"cover\"\nmax_megapixels = 5\nsound = true\n[layout]\nticker = false\nticker_height = 0.1\nwidgets = false\nwidgets_width = 0.3\n[widgets]\nshow = [\"sports\", \"clock\"]\ncycle = \"30s\"\nbirthday_class = false\nbirthday_weekend = false\n[alert]\nbackground = \"navy\"\ntext = \"gold\"\n";
+        let l = parse(Path::new("/d/corridor.toml"), text);
+        assert!(l.problems.is_empty(), "{:?}", l.problems);
+        let d = Config::default();
+        let c = l.config;
+        assert_eq!(c.content, PathBuf::from("/d/c"));
+        assert_eq!(c.status_file, Some(PathBuf::from("/d/st.json")));
+        assert_eq!(c.state_folder, Some(PathBuf::from("/d/state")));
+        assert_eq!((c.play_log, c.play_log_days, c.watch), (PlayLog::Off, 3, WatchMode::Poll));
+        assert_eq!((c.poll_interval, c.settle_time), (Duration::from_secs(5), Duration::from_secs(1)));
+        assert_eq!((c.power_off_command.as_deref(), c.power_on_command.as_deref()), (Some("a"), Some("b")));
+        assert_eq!((c.screen.as_str(), c.timezone), ("s", chrono_tz::Asia::Tokyo));
+        let red = parse_colour("red").expect("a colour");
+        assert_eq!(
+            c.display,
+            DisplayConfig { fullscreen: false, windowed_size: (640, 480), background: red }
+        );
+        let slides = SlidesConfig {
+            default_duration: Duration::from_secs(3),
+            transition: Transition::Cut,
+            transition_time: Duration::from_secs(2),
+            fit: Fit::Cover,
+            max_megapixels: 5.0,
+            sound: true,
+        };
+        assert_eq!(c.slides, slides);
+        assert_eq!(
+            c.layout,
+            LayoutConfig { ticker: false, ticker_height: 0.1, widgets: false, widgets_width: 0.3 }
+        );
+        let widgets = WidgetsConfig {
+            show: vec![WidgetKind::Sports, WidgetKind::Clock],
+            cycle: Duration::from_secs(30),
+            birthday_class: false,
+            birthday_weekend: false,
+        };
+        assert_eq!(c.widgets, widgets);
+        assert_eq!(c.alert, AlertConfig { background: Rgb::new(16, 24, 64), text: Rgb::new(212, 175, 55) });
+        assert_ne!(c.alert, d.alert);
     }
 
     #[test]

@@ -14,11 +14,11 @@ use std::path::Path;
 
 use chrono::{DateTime, Datelike, Duration as ChronoDuration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
-use toml_edit::Value;
+use toml_edit::{Table, Value};
 
 use super::content::DEFAULT_PLAYLIST;
 use super::problems::{Problem, Severity};
-use super::tomlx::{Reader, TomlFile, suggest};
+use super::tomlx::{Key, Reader, TomlFile, key, suggest};
 use super::when::{DaySet, TimeRange, parse_clock, parse_date, parse_day_word};
 
 /// The schedule file's name, at the top of the content folder.
@@ -319,147 +319,81 @@ pub fn parse(text: &str, playlists: &[String]) -> Loaded {
         Err(p) => return Loaded { schedule: None, problems: vec![p] },
     };
     let mut r = file.reader();
-    let root = r.root();
-    r.check_keys(root, "", &["slot", "off", "term", "holiday"]);
-    let mut periods: BTreeMap<String, Vec<(NaiveDate, NaiveDate)>> = BTreeMap::new();
-    let mut terms = Vec::new();
-    let mut holidays = Vec::new();
-    for (key, list) in [("term", &mut terms), ("holiday", &mut holidays)] {
-        for t in r.tables(root, key) {
-            r.check_keys(t, key, &["name", "from", "to", "dates"]);
-            let name = r.string(t, "name");
-            let range = read_range(&mut r, t);
-            if name.is_none() && t.get("name").is_none() {
-                r.problem_at(r.table_line(t), format!("this [[{key}]] has no `name = \"...\"`"));
-            }
-            if let (Some(name), Some(range)) = (name, range) {
-                periods.entry(name.to_ascii_lowercase()).or_default().push(range);
-                list.push(range);
-            }
-        }
-    }
-    let mut warnings = Vec::new();
-    let mut slots = Vec::new();
-    for (key, off) in [("slot", false), ("off", true)] {
-        for t in r.tables(root, key) {
-            let known: &[&str] = if off {
-                &["name", "days", "from", "to", "dates", "during", "priority"]
-            } else {
-                &["name", "playlist", "days", "from", "to", "dates", "during", "priority", "interrupt"]
-            };
-            r.check_keys(t, key, known);
-            let line = r.table_line(t);
-            let what = if off {
-                What::Off
-            } else {
-                match r.string(t, "playlist") {
-                    Some(p) => What::Playlist(p),
-                    None => {
-                        if t.get("playlist").is_none() {
-                            r.problem_at(line, "this [[slot]] has no `playlist = \"...\"`".into());
-                        }
-                        continue;
-                    }
-                }
-            };
-            let mut slot = Slot::new(what);
-            slot.line = line;
-            slot.name = r.string(t, "name");
-            if let Some(words) = r.strings(t, "days") {
-                let mut set = DaySet::NONE;
-                for w in &words {
-                    for part in w.split(',').filter(|p| !p.trim().is_empty()) {
-                        match parse_day_word(part) {
-                            Ok(d) => set = set.union(d),
-                            Err(e) => r.problem(t, "days", format!("`days`: {e}")),
-                        }
-                    }
-                }
-                slot.days = set;
-            }
-            let from = r.parsed(t, "from", parse_clock);
-            let to = r.parsed(t, "to", parse_clock);
-            match (t.get("from").is_some() || t.get("to").is_some(), from, to) {
-                (false, _, _) => {}
-                (true, f, tt) => {
-                    let f = f.flatten().unwrap_or(NaiveTime::MIN);
-                    let tt = tt.flatten();
-                    if tt == Some(f) {
-                        r.problem(
-                            t,
-                            "to",
-                            "`from` and `to` are the same time; leave both out for all day".into(),
-                        );
-                    }
-                    slot.time = Some(TimeRange { from: f, to: tt });
-                }
-            }
-            if t.get("dates").is_some() {
-                slot.dates = read_dates(&mut r, t);
-            }
-            if let Some(names) = r.strings(t, "during") {
-                let mut ranges = Vec::new();
-                for n in names {
-                    let key = n.trim().to_ascii_lowercase();
-                    match key.as_str() {
-                        "holidays" | "holiday" => ranges.extend(holidays.iter().copied()),
-                        "terms" | "term" | "term-time" | "term time" => ranges.extend(terms.iter().copied()),
-                        _ => match periods.get(&key) {
-                            Some(rs) => ranges.extend(rs.iter().copied()),
-                            None => {
-                                let mut known: Vec<&str> = periods.keys().map(String::as_str).collect();
-                                known.extend(["holidays", "terms"]);
-                                let hint = match suggest(&key, &known) {
-                                    Some(s) => format!("; did you mean \"{s}\"?"),
-                                    None => "; name a [[term]] or [[holiday]] of this file, or \"terms\" or \"holidays\"".into(),
-                                };
-                                r.problem(
-                                    t,
-                                    "during",
-                                    format!("`during`: there is no term or holiday called \"{n}\"{hint}"),
-                                );
-                            }
-                        },
-                    }
-                }
-                slot.during = Some(ranges);
-            }
-            if let Some(p) = r.integer(t, "priority") {
-                slot.priority = p;
-            }
-            if let Some(i) = r.boolean(t, "interrupt") {
-                slot.interrupt = i;
-            }
-            if let What::Playlist(p) = &slot.what {
-                if !playlists.iter().any(|x| x == p) {
-                    let msg = match suggest(p, &playlists.iter().map(String::as_str).collect::<Vec<_>>()) {
-                        Some(s) => format!(
-                            "there is no playlist folder \"{p}\" (did you mean \"{s}\"?); this slot is skipped until it exists"
-                        ),
-                        None => format!(
-                            "there is no playlist folder \"{p}\"; this slot is skipped until it exists"
-                        ),
-                    };
-                    warnings.push(Problem::warning(Some(SCHEDULE_FILE.into()), msg).at_line(line));
-                    continue;
-                }
-            }
-            slots.push(slot);
-        }
-    }
+    let mut draft = Draft::default();
+    r.read_keys(r.root(), "", ROOT_KEYS, &mut draft);
+    let (slots, warnings) = keep_existing_playlists(draft.slots, playlists);
     let mut problems = r.problems;
     let failed = problems.iter().any(|p| p.severity == Severity::Error);
     problems.extend(warnings);
     Loaded { schedule: if failed { None } else { Some(Schedule::new(slots)) }, problems }
 }
 
-/// `from` and `to` dates of a [[term]] or [[holiday]] (or `dates`).
-fn read_range<'a>(r: &mut Reader<'a>, t: &'a toml_edit::Table) -> Option<(NaiveDate, NaiveDate)> {
-    if t.get("dates").is_some() {
-        return read_dates(r, t);
+/// Date ranges, inclusive.
+type Ranges = Vec<(NaiveDate, NaiveDate)>;
+
+/// The schedule as it is read: terms and holidays first (slots name them in `during`), then slots.
+#[derive(Default)]
+struct Draft {
+    /// Every [[term]] and [[holiday]] by its name in lower case.
+    periods: BTreeMap<String, Ranges>,
+    terms: Ranges,
+    holidays: Ranges,
+    slots: Vec<Slot>,
+}
+
+/// The sections of schedule.toml, in the order they are read.
+const ROOT_KEYS: &[Key<Draft>] = &[
+    Key { name: "term", read: |r, t, k, d| r.tables(t, k).into_iter().for_each(|e| read_period(r, e, k, d)) },
+    Key {
+        name: "holiday",
+        read: |r, t, k, d| r.tables(t, k).into_iter().for_each(|e| read_period(r, e, k, d)),
+    },
+    Key { name: "slot", read: |r, t, k, d| r.tables(t, k).into_iter().for_each(|e| read_slot(r, e, k, d)) },
+    Key { name: "off", read: |r, t, k, d| r.tables(t, k).into_iter().for_each(|e| read_slot(r, e, k, d)) },
+];
+
+/// A [[term]] or [[holiday]] as written.
+#[derive(Default)]
+struct PeriodDraft {
+    name: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    /// `dates`, when written (None inside when it is wrong).
+    dates: Option<Option<(NaiveDate, NaiveDate)>>,
+}
+
+const PERIOD_KEYS: &[Key<PeriodDraft>] = &[
+    key!("name", string, |p, v| p.name = Some(v)),
+    key!("from", parsed(parse_date), |p, v| p.from = Some(v)),
+    key!("to", parsed(parse_date), |p, v| p.to = Some(v)),
+    Key { name: "dates", read: |r, t, _, p| p.dates = Some(read_dates(r, t)) },
+];
+
+/// One [[term]] or [[holiday]] (`key`), added to the draft's periods.
+fn read_period<'a>(r: &mut Reader<'a>, t: &'a Table, key: &str, draft: &mut Draft) {
+    let mut p = PeriodDraft::default();
+    r.read_keys(t, key, PERIOD_KEYS, &mut p);
+    let range = match p.dates {
+        Some(dates) => dates,
+        None => period_range(r, t, p.from, p.to),
+    };
+    if p.name.is_none() && t.get("name").is_none() {
+        r.problem_at(r.table_line(t), format!("this [[{key}]] has no `name = \"...\"`"));
     }
-    let from = r.parsed(t, "from", parse_date);
-    let to = r.parsed(t, "to", parse_date);
+    if let (Some(name), Some(range)) = (p.name, range) {
+        draft.periods.entry(name.to_ascii_lowercase()).or_default().push(range);
+        let list = if key == "term" { &mut draft.terms } else { &mut draft.holidays };
+        list.push(range);
+    }
+}
+
+/// The dates of a [[term]] or [[holiday]] from its `from` and `to` (as read; None when wrong).
+fn period_range<'a>(
+    r: &mut Reader<'a>,
+    t: &'a Table,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Option<(NaiveDate, NaiveDate)> {
     match (from, to) {
         (Some(a), Some(b)) if a <= b => Some((a, b)),
         (Some(_), Some(_)) => {
@@ -478,9 +412,138 @@ fn read_range<'a>(r: &mut Reader<'a>, t: &'a toml_edit::Table) -> Option<(NaiveD
     }
 }
 
+/// A [[slot]] or [[off]] as written.
+struct SlotDraft {
+    slot: Slot,
+    playlist: Option<String>,
+    /// `from` and `to` as read (the inner None is "24:00").
+    from: Option<Option<NaiveTime>>,
+    to: Option<Option<NaiveTime>>,
+    /// The names in `during`, resolved once the whole slot is read.
+    during: Option<Vec<String>>,
+}
+
+const NAME_KEY: &[Key<SlotDraft>] = &[key!("name", string, |d, v| d.slot.name = Some(v))];
+const PLAYLIST_KEY: &[Key<SlotDraft>] = &[key!("playlist", string, |d, v| d.playlist = Some(v))];
+/// The keys a [[slot]] and an [[off]] share: when it applies.
+const TIMING_KEYS: &[Key<SlotDraft>] = &[
+    Key { name: "days", read: read_days },
+    key!("from", parsed(parse_clock), |d, v| d.from = Some(v)),
+    key!("to", parsed(parse_clock), |d, v| d.to = Some(v)),
+    Key { name: "dates", read: |r, t, _, d| d.slot.dates = read_dates(r, t) },
+    key!("during", strings, |d, v| d.during = Some(v)),
+    key!("priority", integer, |d, v| d.slot.priority = v),
+];
+const INTERRUPT_KEY: &[Key<SlotDraft>] = &[key!("interrupt", boolean, |d, v| d.slot.interrupt = v)];
+
+/// One [[slot]] or [[off]] (`key`), added to the draft's slots unless it cannot play.
+fn read_slot<'a>(r: &mut Reader<'a>, t: &'a Table, key: &str, draft: &mut Draft) {
+    let off = key == "off";
+    let mut d = SlotDraft { slot: Slot::new(What::Off), playlist: None, from: None, to: None, during: None };
+    d.slot.line = r.table_line(t);
+    if off {
+        r.read_key_groups(t, key, &[NAME_KEY, TIMING_KEYS], &mut d);
+    } else {
+        r.read_key_groups(t, key, &[NAME_KEY, PLAYLIST_KEY, TIMING_KEYS, INTERRUPT_KEY], &mut d);
+    }
+    if t.contains_key("from") || t.contains_key("to") {
+        let from = d.from.flatten().unwrap_or(NaiveTime::MIN);
+        let to = d.to.flatten();
+        if to == Some(from) {
+            r.problem(t, "to", "`from` and `to` are the same time; leave both out for all day".into());
+        }
+        d.slot.time = Some(TimeRange { from, to });
+    }
+    if let Some(names) = d.during {
+        d.slot.during = Some(resolve_during(r, t, &names, draft));
+    }
+    if !off {
+        match d.playlist {
+            Some(p) => d.slot.what = What::Playlist(p),
+            None => {
+                if t.get("playlist").is_none() {
+                    r.problem_at(d.slot.line, "this [[slot]] has no `playlist = \"...\"`".into());
+                }
+                return;
+            }
+        }
+    }
+    draft.slots.push(d.slot);
+}
+
+/// `days = "weekdays"`, `days = "mon, wed"` or `days = ["mon", "wed"]`.
+fn read_days<'a>(r: &mut Reader<'a>, t: &'a Table, key: &'static str, d: &mut SlotDraft) {
+    let Some(words) = r.strings(t, key) else { return };
+    let mut set = DaySet::NONE;
+    for w in &words {
+        for part in w.split(',').filter(|p| !p.trim().is_empty()) {
+            match parse_day_word(part) {
+                Ok(day) => set = set.union(day),
+                Err(e) => r.problem(t, key, format!("`{key}`: {e}")),
+            }
+        }
+    }
+    d.slot.days = set;
+}
+
+/// The date ranges of the terms and holidays named in a slot's `during`.
+fn resolve_during<'a>(r: &mut Reader<'a>, t: &'a Table, names: &[String], draft: &Draft) -> Ranges {
+    let mut ranges = Vec::new();
+    for n in names {
+        let key = n.trim().to_ascii_lowercase();
+        match key.as_str() {
+            "holidays" | "holiday" => ranges.extend(draft.holidays.iter().copied()),
+            "terms" | "term" | "term-time" | "term time" => ranges.extend(draft.terms.iter().copied()),
+            _ => match draft.periods.get(&key) {
+                Some(rs) => ranges.extend(rs.iter().copied()),
+                None => {
+                    let mut known: Vec<&str> = draft.periods.keys().map(String::as_str).collect();
+                    known.extend(["holidays", "terms"]);
+                    let hint = match suggest(&key, &known) {
+                        Some(s) => format!("; did you mean \"{s}\"?"),
+                        None => "; name a [[term]] or [[holiday]] of this file, or \"terms\" or \"holidays\""
+                            .into(),
+                    };
+                    r.problem(
+                        t,
+                        "during",
+                        format!("`during`: there is no term or holiday called \"{n}\"{hint}"),
+                    );
+                }
+            },
+        }
+    }
+    ranges
+}
+
+/// The slots whose playlist folder exists, and a warning for each of the others (skipped until
+/// the folder exists).
+fn keep_existing_playlists(slots: Vec<Slot>, playlists: &[String]) -> (Vec<Slot>, Vec<Problem>) {
+    let names: Vec<&str> = playlists.iter().map(String::as_str).collect();
+    let mut warnings = Vec::new();
+    let kept = slots
+        .into_iter()
+        .filter(|slot| {
+            let What::Playlist(p) = &slot.what else { return true };
+            if names.contains(&p.as_str()) {
+                return true;
+            }
+            let msg = match suggest(p, &names) {
+                Some(s) => format!(
+                    "there is no playlist folder \"{p}\" (did you mean \"{s}\"?); this slot is skipped until it exists"
+                ),
+                None => format!("there is no playlist folder \"{p}\"; this slot is skipped until it exists"),
+            };
+            warnings.push(Problem::warning(Some(SCHEDULE_FILE.into()), msg).at_line(slot.line));
+            false
+        })
+        .collect();
+    (kept, warnings)
+}
+
 /// `dates = "2026-12-05"`, `dates = ["2026-12-01", "2026-12-14"]` or
 /// `dates = { from = "2026-12-01", to = "2026-12-14" }`; inclusive.
-fn read_dates<'a>(r: &mut Reader<'a>, t: &'a toml_edit::Table) -> Option<(NaiveDate, NaiveDate)> {
+fn read_dates<'a>(r: &mut Reader<'a>, t: &'a Table) -> Option<(NaiveDate, NaiveDate)> {
     let v = r.value(t, "dates")?;
     let pair: Result<(String, String), ()> = match v {
         Value::String(s) => Ok((s.value().clone(), s.value().clone())),

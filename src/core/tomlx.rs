@@ -95,6 +95,26 @@ impl<'a> Reader<'a> {
         self.problems.push(Problem::error(self.file.path.clone(), message).at_line(line));
     }
 
+    /// Reads the section `t` by its declared `keys`: a key not declared is a problem (with the
+    /// declared key it was probably meant to be), and each declared key present is read, in the
+    /// order declared, into `target`. The declaration is the only list of a section's keys, so
+    /// what is allowed and what is read cannot drift apart.
+    pub fn read_keys<T>(&mut self, t: &'a Table, section: &str, keys: &[Key<T>], target: &mut T) {
+        self.read_key_groups(t, section, &[keys], target);
+    }
+
+    /// [`Reader::read_keys`] for a section whose keys are declared in several groups (sections
+    /// that share some of their keys, such as a schedule's `[[slot]]` and `[[off]]`).
+    pub fn read_key_groups<T>(&mut self, t: &'a Table, section: &str, groups: &[&[Key<T>]], target: &mut T) {
+        let names: Vec<&str> = groups.iter().flat_map(|g| g.iter().map(|k| k.name)).collect();
+        self.check_keys(t, section, &names);
+        for key in groups.iter().flat_map(|g| g.iter()) {
+            if t.contains_key(key.name) {
+                (key.read)(self, t, key.name, target);
+            }
+        }
+    }
+
     /// Reports every key of `t` that is not in `known`, suggesting the closest known one.
     pub fn check_keys(&mut self, t: &Table, section: &str, known: &[&str]) {
         for (key, _) in t.iter() {
@@ -222,6 +242,50 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// How one declared key is read: given the reader, the table it is in and its own name, it reads
+/// the value (recording any problem) and stores it in the target.
+pub type ReadKey<T> = for<'a> fn(&mut Reader<'a>, &'a Table, &'static str, &mut T);
+
+/// One key a section allows, and how it is read. A section's keys are a `&[Key<T>]`, written once
+/// and used both to refuse unknown keys and to read the known ones ([`Reader::read_keys`]).
+pub struct Key<T> {
+    pub name: &'static str,
+    pub read: ReadKey<T>,
+}
+
+/// Declares a [`Key`] read with one of [`Reader`]'s typed getters and stored by an assignment:
+/// `key!("fit", parsed(parse_fit), |c, v| c.fit = v)` reads `r.parsed(t, "fit", parse_fit)` and,
+/// when it gives a value, runs `c.fit = v`. For anything more, write the `Key` by hand.
+macro_rules! key {
+    ($name:literal, $get:ident $(($($arg:expr),* $(,)?))?, |$c:ident, $v:pat_param| $set:expr) => {
+        $crate::core::tomlx::Key {
+            name: $name,
+            read: |r, t, k, $c| {
+                if let Some($v) = r.$get(t, k $($(, $arg)*)?) {
+                    $set;
+                }
+            },
+        }
+    };
+}
+pub(crate) use key;
+
+/// Declares a [`Key`] that is a section `[name]`, read by its own declared keys into the same
+/// target: `section!("display", DISPLAY_KEYS)`.
+macro_rules! section {
+    ($name:literal, $keys:expr) => {
+        $crate::core::tomlx::Key {
+            name: $name,
+            read: |r, t, k, target| {
+                if let Some(sub) = r.table(t, k) {
+                    r.read_keys(sub, k, $keys, target);
+                }
+            },
+        }
+    };
+}
+pub(crate) use section;
+
 /// The known name closest to `word`, when it is close enough to be a likely typo.
 pub fn suggest<'k>(word: &str, known: &[&'k str]) -> Option<&'k str> {
     known
@@ -277,6 +341,44 @@ mod tests {
         assert_eq!(r.boolean(root, "c"), Some(true));
         assert_eq!(r.problems.len(), 2);
         assert_eq!(r.problems[1].line, Some(2));
+    }
+
+    #[derive(Default)]
+    struct Target {
+        fit: Option<String>,
+        size: Option<i64>,
+        inner: Option<bool>,
+    }
+
+    const INNER: &[Key<Target>] = &[key!("on", boolean, |c, v| c.inner = Some(v))];
+    const KEYS: &[Key<Target>] = &[
+        key!("fit", string, |c, v| c.fit = Some(v)),
+        key!("size", integer, |c, v| c.size = Some(v)),
+        section!("inner", INNER),
+    ];
+
+    #[test]
+    fn declared_keys_are_read_and_others_refused() {
+        let f = file("fitt = \"cover\"\nsize = 3\n[inner]\non = true\nof = 1\n");
+        let mut r = f.reader();
+        let mut target = Target::default();
+        r.read_keys(r.root(), "", KEYS, &mut target);
+        assert_eq!((target.fit, target.size, target.inner), (None, Some(3), Some(true)));
+        let msgs: Vec<String> = r.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(msgs[0].starts_with("x.toml:1: unknown setting `fitt`; did you mean `fit`?"), "{msgs:?}");
+        assert!(msgs[1].starts_with("x.toml:5: unknown setting `of` in [inner]"), "{msgs:?}");
+    }
+
+    #[test]
+    fn key_groups_share_keys() {
+        let f = file("fit = \"a\"\nsize = \"big\"\n");
+        let mut r = f.reader();
+        let mut target = Target::default();
+        r.read_key_groups(r.root(), "", &[&KEYS[..1], &KEYS[1..2]], &mut target);
+        assert_eq!(target.fit.as_deref(), Some("a"));
+        assert_eq!(r.problems.len(), 1, "a wrong type is reported once: {:?}", r.problems);
+        assert!(r.problems[0].message.contains("whole number"));
     }
 
     #[test]
