@@ -119,7 +119,7 @@ fn headless_app_with(config: Config, step: Duration) -> App {
 }
 
 fn current(app: &App) -> Option<PathBuf> {
-    app.world().resource::<StageState>().show.as_ref()?.current().map(|i| i.path.clone())
+    app.world().resource::<StageState>().show.as_ref()?.current().and_then(|i| i.source.file().map(|p| p.to_path_buf()))
 }
 
 fn bench_frame_times(dir: &Path) {
@@ -606,7 +606,7 @@ fn play_video_and_report(dir: &Path, secs: u64, as_player: bool) {
 }
 
 fn bench_video(dir: &Path) {
-    use corridor::core::video::{PlayOptions, VideoEvent, VideoStream};
+    use corridor::core::media::video::{PlayOptions, VideoEvent, VideoStream};
     let clip = dir.join("clip-1080p.mp4");
     make_h264(&clip, 10, 30, "veryfast");
     // GStreamer's own decode of the file, as fast as it can.

@@ -10,6 +10,8 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev  # build: video slides (GStreamer)
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav  # run: video decoders (H.264/H.265, VP8/VP9, AV1)
   gstreamer1.0-tools gstreamer1.0-plugins-ugly       # tests and benchmarks: gst-launch-1.0 makes test clips (x264enc)
+  libturbojpeg0-dev                                   # build: JPEG pictures through libjpeg-turbo (TurboJPEG API)
+  libjpeg-turbo-progs                                 # benchmarks: djpeg, the reference for picture decoding
 )
 missing=()
 for p in "${packages[@]}"; do

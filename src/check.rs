@@ -9,11 +9,12 @@ use chrono::NaiveDateTime;
 
 use crate::core::config::Config;
 use crate::core::content::{self, Content};
+use crate::core::library::{self, Lengths, Reading};
 use crate::core::media::{self, Limits};
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule, describe};
 use crate::core::ticker::{self, worker::fetch_all};
-use crate::core::video::Decoder;
+use crate::core::media::video::Decoder;
 
 /// The size slides are test-decoded at: small, so a check of a big folder stays quick.
 const CHECK_STAGE: (u32, u32) = (480, 270);
@@ -39,12 +40,10 @@ pub fn check(
     now: NaiveDateTime,
 ) -> Result<Report, content::ScanError> {
     let mut problems = config_problems;
-    let content = content::scan(&config.content, &config.slides)?;
-    problems.extend(content.problems.iter().cloned());
-    let names: Vec<String> = content.playlists.keys().cloned().collect();
-    let loaded = schedule::load(&config.content, &names);
-    problems.extend(loaded.problems);
-    let schedule = match loaded.schedule {
+    let reading = library::read(&config.content, &config.slides, &mut Lengths::default())?;
+    problems.extend(reading.all_problems());
+    let Reading { content, schedule, ticker, .. } = reading;
+    let schedule = match schedule.schedule {
         Some(s) => {
             problems.extend(s.overlap_warnings(now.date(), OVERLAP_DAYS));
             s
@@ -63,8 +62,8 @@ pub fn check(
     for playlist in content.playlists.values() {
         for item in &playlist.items {
             // Checked silently, from the start.
-            let item = content::Item { sound: false, ..item.clone() };
-            match media::load(&item, CHECK_STAGE, limits, Duration::ZERO) {
+            let how = content::Item { sound: false, ..item.clone() }.play_options(Duration::ZERO);
+            match media::load(&item.source, item.kind, CHECK_STAGE, limits, how) {
                 Err(e) => problems.push(Problem::error(item.rel.clone(), e.to_string())),
                 Ok(media::Slide::Video(v)) => {
                     videos.push((item.rel.clone(), v.0.length, v.0.decoder.clone()))
@@ -73,13 +72,13 @@ pub fn check(
             }
         }
     }
-    problems.extend(check_feeds(&content));
+    problems.extend(check_feeds(ticker));
     Ok(Report { content, schedule, problems, videos })
 }
 
 /// Fetches each feed of ticker.toml once; a feed that fails is a problem of ticker.toml.
-fn check_feeds(content: &Content) -> Vec<Problem> {
-    let Some(settings) = content.ticker.clone().filter(|t| !t.feeds.is_empty()) else { return Vec::new() };
+fn check_feeds(ticker: Option<ticker::TickerSettings>) -> Vec<Problem> {
+    let Some(settings) = ticker.filter(|t| !t.feeds.is_empty()) else { return Vec::new() };
     let file = || Some(std::path::PathBuf::from(ticker::TICKER_FILE));
     match fetch_all(std::sync::Arc::new(settings), ticker::fetch::Limits::default()) {
         Ok(feeds) => feeds

@@ -11,7 +11,7 @@ use corridor::cli::{Cli, Command, PlanArgs, RunArgs, SnapshotArgs};
 use corridor::core::config::parse_size;
 use corridor::core::config::{Config, PlayLog};
 use corridor::core::duration::parse_duration;
-use corridor::core::{content, schedule};
+use corridor::core::{library, schedule};
 use corridor::screen::{self, Mode, SnapshotSpec};
 use corridor::ticker_command;
 
@@ -77,14 +77,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn plan(config: &Config, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let mut content = content::scan(&config.content, &config.slides)?;
-    corridor::core::video::fill_lengths(&mut content);
-    let names: Vec<String> = content.playlists.keys().cloned().collect();
-    let loaded = schedule::load(&config.content, &names);
-    for p in &loaded.problems {
+    let reading = library::read(&config.content, &config.slides, &mut library::Lengths::default())?;
+    for p in &reading.schedule.problems {
         eprintln!("corridor: {p}");
     }
-    let Some(schedule) = loaded.schedule else {
+    let content = reading.content;
+    let Some(schedule) = reading.schedule.schedule else {
         bail!("schedule.toml has errors (listed above); fix them, or run `corridor check`");
     };
     let mut out = std::io::stdout().lock();

@@ -5,17 +5,30 @@ mod common;
 mod docs;
 #[path = "parts/feeds.rs"]
 mod feeds;
+#[path = "parts/layers.rs"]
+mod layers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::*;
 use corridor::core::config::{self, Fit, Transition};
-use corridor::core::content::{self, MediaKind};
+use corridor::core::content::{self, Item};
+use corridor::core::source::{MediaKind, Source};
 use corridor::core::media::{self, Limits, Slide};
 
 fn noon() -> chrono::NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap().and_hms_opt(12, 0, 0).unwrap()
+}
+
+/// Loads a slide as the screen would, from the start.
+fn load(item: &Item, stage: (u32, u32)) -> Result<Slide, media::MediaError> {
+    media::load(&item.source, item.kind, stage, Limits { max_megapixels: 100.0 }, item.play_options(Duration::ZERO))
+}
+
+/// The file name of an item's source.
+fn file_name(item: &Item) -> String {
+    item.source.file().and_then(|p| p.file_name()).unwrap().to_string_lossy().into_owned()
 }
 
 fn slides() -> config::SlidesConfig {
@@ -42,12 +55,11 @@ fn sample_content_scans_in_order_with_listed_items_first() {
     assert_eq!(default.items[2].kind, MediaKind::Notice);
     assert!(default.items.iter().all(|i| i.duration == Duration::from_secs(8)));
     let mut with_lengths = content.clone();
-    corridor::core::video::fill_lengths(&mut with_lengths);
+    corridor::core::library::fill_lengths(&mut with_lengths, &mut Default::default());
     let film = &with_lengths.playlist("default").unwrap().items[4];
     assert_eq!(film.duration, Duration::from_secs(6), "the film plays for its own length");
     for item in &default.items {
-        media::load(item, (1280, 720), Limits { max_megapixels: 100.0 }, Duration::ZERO)
-            .expect("sample decodes");
+        load(item, (1280, 720)).expect("sample decodes");
     }
 }
 
@@ -68,7 +80,7 @@ fn playlist_toml_orders_and_overrides() {
     assert!(c.problems.is_empty(), "{:?}", c.problems);
     let items = &c.playlist("default").unwrap().items;
     let names: Vec<_> =
-        items.iter().map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        items.iter().map(file_name).collect();
     assert_eq!(names, ["poster.png", "1 c.png", "2 a.png", "10 b.png"]);
     assert_eq!(items[0].duration, Duration::from_secs(20));
     assert_eq!(items[1].duration, Duration::from_secs(5));
@@ -104,8 +116,8 @@ fn bad_files_are_each_reported_and_the_good_ones_kept() {
     let good: Vec<_> = default
         .items
         .iter()
-        .filter(|i| media::load(i, (320, 180), Limits { max_megapixels: 100.0 }, Duration::ZERO).is_ok())
-        .map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
+        .filter(|i| load(i, (320, 180)).is_ok())
+        .map(file_name)
         .collect();
     assert_eq!(good, ["01 good.png", "02 notice.txt", "été 🌞 photo.png"]);
 }
@@ -158,9 +170,9 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
         media::decode_image(&path, (1920, 1080), Fit::Contain, Limits { max_megapixels: 100.0 }).unwrap();
     assert_eq!((frame.width, frame.height), (1440, 1080));
     assert_eq!(frame.rgba.len(), 1440 * 1080 * 4);
-    match media::load(
+    match load(
         &content::Item {
-            path: path.clone(),
+            source: Source::File(path.clone()),
             rel: PathBuf::from("big.jpg"),
             kind: MediaKind::Image,
             duration: Duration::from_secs(1),
@@ -173,8 +185,6 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
             when: Default::default(),
         },
         (1920, 1080),
-        Limits { max_megapixels: 100.0 },
-        Duration::ZERO,
     ) {
         Ok(Slide::Picture(f)) => assert_eq!((f.width, f.height), (1920, 1080)),
         other => panic!("{other:?}"),
@@ -826,7 +836,7 @@ fn check_reports_each_videos_length_and_each_bad_video() {
 
 #[test]
 fn a_video_starts_mid_film_and_one_with_sound_waits_for_its_slide() {
-    use corridor::core::video::{PlayOptions, Sound, VideoEvent, VideoStream};
+    use corridor::core::media::video::{PlayOptions, Sound, VideoEvent, VideoStream};
     let dir = tempfile::tempdir().unwrap();
     let clip = dir.path().join("story.webm");
     make_clip_with_sound(&clip, &["red", "blue", "green"]);
@@ -910,7 +920,7 @@ fn video_lengths_are_known_to_the_schedule_before_they_play() {
     )
     .unwrap();
     let mut content = content::scan(dir.path(), &slides()).unwrap();
-    corridor::core::video::fill_lengths(&mut content);
+    corridor::core::library::fill_lengths(&mut content, &mut Default::default());
     let items = &content.playlist("default").unwrap().items;
     let of = |n: &str| items.iter().find(|i| i.rel.ends_with(n)).unwrap();
     assert_eq!(of("1 film.webm").duration, Duration::from_secs(3), "its own length");
@@ -926,7 +936,7 @@ fn video_lengths_are_known_to_the_schedule_before_they_play() {
 
 #[test]
 fn films_keep_their_true_shape_and_bad_ones_fail_fast_with_sound_on() {
-    use corridor::core::video::{PlayOptions, VideoError, VideoStream};
+    use corridor::core::media::video::{PlayOptions, VideoError, VideoStream};
     let dir = tempfile::tempdir().unwrap();
     // Anamorphic: 120x90 stored, pixels 4:3 wide, so the picture is 160x90.
     let wide = dir.path().join("wide.webm");
@@ -952,6 +962,6 @@ fn films_keep_their_true_shape_and_bad_ones_fail_fast_with_sound_on() {
         let e = VideoStream::open(file, (320, 180), how).expect_err("refused");
         assert!(e.to_string().contains(want), "{e}");
         assert!(!matches!(e, VideoError::Stalled(_)), "{e}");
-        assert!(started.elapsed() < corridor::core::video::START_LIMIT, "{:?}", started.elapsed());
+        assert!(started.elapsed() < corridor::core::media::video::START_LIMIT, "{:?}", started.elapsed());
     }
 }

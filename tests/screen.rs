@@ -43,7 +43,7 @@ fn headless_app_with(mut config: Config, at: chrono::DateTime<chrono_tz::Tz>) ->
 
 fn current_name(app: &App) -> Option<String> {
     let state = app.world().resource::<StageState>();
-    state.show.as_ref()?.current().map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
+    state.show.as_ref()?.current().and_then(|i| i.source.file()?.file_name().map(|n| n.to_string_lossy().into_owned()))
 }
 
 #[test]

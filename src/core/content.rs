@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use super::config::{Fit, SlidesConfig, Transition, parse_fit, parse_transition};
 use super::duration::parse_duration;
-use super::media::{Notice, parse_notice};
+use super::media::PlayOptions;
 use super::problems::Problem;
+use super::source::{MediaKind, Source};
 use super::text::natural_cmp;
 use super::tomlx::{Reader, TomlFile};
 use super::when::{ItemWhen, parse_date, parse_days, parse_time_range};
@@ -38,19 +39,11 @@ pub const NOTICE_EXTENSIONS: &[&str] = &["txt", "md"];
 /// Extensions of video slides.
 pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "webm", "mkv"];
 
-/// What kind of slide a file makes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MediaKind {
-    Image,
-    Notice,
-    Video,
-}
-
 /// One slide of a playlist, with its settings resolved.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Item {
-    /// Where the file is on disk.
-    pub path: PathBuf,
+    /// What the slide comes from (for a file: where it is on disk).
+    pub source: Source,
     /// The path relative to the content folder, for messages.
     pub rel: PathBuf,
     pub kind: MediaKind,
@@ -66,6 +59,13 @@ pub struct Item {
     pub caption: Option<String>,
     /// When the item is due (`from`, `until`, `days`, `times` in playlist.toml); always by default.
     pub when: ItemWhen,
+}
+
+impl Item {
+    /// How its film plays, started `from` into it.
+    pub fn play_options(&self, from: Duration) -> PlayOptions {
+        PlayOptions { fit: self.fit, from, sound: self.sound }
+    }
 }
 
 /// A playlist: a folder of the content folder.
@@ -86,12 +86,6 @@ pub struct Content {
     pub stamps: BTreeMap<PathBuf, Stamp>,
     /// Playlists whose playlist.toml could not be read at all (the screen keeps the last good one).
     pub broken_settings: BTreeSet<String>,
-    /// The emergency alert (ALERT.txt or ALERT.md at the top), if there is one.
-    pub alert: Option<Notice>,
-    /// The widgets' data files.
-    pub widgets: super::widgets::WidgetData,
-    /// What ticker.toml says; None when it cannot be read (the screen keeps the last good one).
-    pub ticker: Option<super::ticker::TickerSettings>,
     /// Playlists that differ from the previous scan (all of them on the first), worked out on
     /// the scanning thread so the screen's thread never compares whole playlists.
     pub changed: BTreeSet<String>,
@@ -103,9 +97,6 @@ pub struct Stamp {
     pub size: u64,
     pub modified: Option<std::time::SystemTime>,
 }
-
-/// The names of the alert file, at the top of the content folder.
-pub const ALERT_FILES: &[&str] = &["ALERT.txt", "ALERT.md"];
 
 impl Content {
     pub fn playlist(&self, name: &str) -> Option<&Playlist> {
@@ -196,11 +187,11 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
         let mut broken = false;
         let playlist =
             scan_playlist(&name, &path, root, &canonical_root, defaults, &mut content.problems, &mut broken);
-        for item in &playlist.items {
-            if let Ok(meta) = std::fs::metadata(&item.path) {
+        for path in playlist.items.iter().filter_map(|i| i.source.file()) {
+            if let Ok(meta) = std::fs::metadata(path) {
                 content
                     .stamps
-                    .insert(item.path.clone(), Stamp { size: meta.len(), modified: meta.modified().ok() });
+                    .insert(path.to_path_buf(), Stamp { size: meta.len(), modified: meta.modified().ok() });
             }
         }
         if broken {
@@ -208,13 +199,6 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
         }
         content.playlists.insert(name, playlist);
     }
-    content.alert = read_alert(root, &mut content.problems);
-    let (widgets, widget_problems) = super::widgets::load(root);
-    content.widgets = widgets;
-    content.problems.extend(widget_problems);
-    let (ticker, ticker_problems) = super::ticker::load(root);
-    content.ticker = ticker;
-    content.problems.extend(ticker_problems);
     // The folder went while it was being read (a USB stick pulled mid-scan): this is no picture
     // of the folder, so say it is missing and keep what is in memory playing.
     if !root.is_dir() {
@@ -227,33 +211,6 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
         ));
     }
     Ok(content)
-}
-
-/// Reads ALERT.txt (or ALERT.md) at the top of the content folder.
-fn read_alert(root: &Path, problems: &mut Vec<Problem>) -> Option<Notice> {
-    let entries = std::fs::read_dir(root).ok()?;
-    let path = entries.flatten().map(|e| e.path()).find(|p| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| ALERT_FILES.iter().any(|a| a.eq_ignore_ascii_case(n)))
-    })?;
-    let name = PathBuf::from(path.file_name()?);
-    match std::fs::read(&path) {
-        Ok(bytes) => match parse_notice(&super::text::decode_text(&bytes)) {
-            Some(n) => Some(n),
-            None => {
-                problems.push(Problem::warning(
-                    name,
-                    "the alert file is empty, so no alert shows; write the alert on its first line",
-                ));
-                None
-            }
-        },
-        Err(e) => {
-            problems.push(Problem::error(name, format!("cannot read the alert: {e}")));
-            None
-        }
-    }
 }
 
 /// Refuses a path (after following links) that leads outside the content folder.
@@ -425,7 +382,7 @@ fn scan_playlist(
                             };
                             listed.push(Item {
                                 rel: rel(&path),
-                                path,
+                                source: Source::File(path),
                                 kind,
                                 duration_given: entry.contains_key("duration"),
                                 duration: r.parsed(entry, "duration", slide_duration).unwrap_or(pd.duration),
@@ -449,7 +406,7 @@ fn scan_playlist(
     for item in &mut listed {
         item.transition_time = pd.transition_time;
     }
-    let listed_paths: Vec<PathBuf> = listed.iter().map(|i| i.path.clone()).collect();
+    let listed_paths: Vec<PathBuf> = listed.iter().filter_map(|i| i.source.file()).map(Path::to_path_buf).collect();
     playlist.items = listed;
     for (_, path, kind) in files {
         if listed_paths.contains(&path) {
@@ -457,7 +414,7 @@ fn scan_playlist(
         }
         playlist.items.push(Item {
             rel: rel(&path),
-            path,
+            source: Source::File(path),
             kind,
             duration: pd.duration,
             duration_given: false,

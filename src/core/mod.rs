@@ -1,20 +1,21 @@
 //! The pure core: everything corridor decides, with no Bevy types. Functions take `now`, paths
 //! or bytes as arguments and are unit-tested with in-memory input.
 
-pub mod animation;
 pub mod colour;
 pub mod config;
 pub mod content;
 pub mod duration;
 pub mod feeds;
+pub mod library;
 pub mod media;
 pub mod problems;
 pub mod schedule;
 pub mod settle;
 pub mod show;
+pub mod source;
 pub mod text;
+pub mod threads;
 pub mod ticker;
 pub mod tomlx;
-pub mod video;
 pub mod when;
 pub mod widgets;

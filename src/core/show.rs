@@ -230,11 +230,9 @@ impl Show {
     /// starting again: the slide on screen carries on, and the show goes on after it.
     pub fn update_playlist(&mut self, playlist: impl Into<Arc<Playlist>>) {
         let playlist = playlist.into();
-        // Paths are compared as bytes: cheap enough for big playlists on the screen's thread.
-        let keep_pending = self
-            .pending
-            .as_ref()
-            .is_some_and(|p| playlist.items.iter().any(|i| i.path.as_os_str() == p.item.path.as_os_str()));
+        // Slides are told apart by their source.
+        let keep_pending =
+            self.pending.as_ref().is_some_and(|p| playlist.items.iter().any(|i| i.source == p.item.source));
         if !keep_pending {
             self.pending = None;
         }
@@ -244,11 +242,9 @@ impl Show {
             .as_ref()
             .map(|p| &p.item)
             .or(self.current.as_ref().map(|(_, i)| i))
-            .map(|i| i.path.clone());
+            .map(|i| i.source.clone());
         self.pos = after
-            .and_then(|path| {
-                order.iter().position(|&i| playlist.items[i].path.as_os_str() == path.as_os_str())
-            })
+            .and_then(|source| order.iter().position(|&i| playlist.items[i].source == source))
             .map_or(0, |x| x + 1);
         self.order = order;
         self.playlist = playlist;
@@ -341,12 +337,12 @@ pub fn due_at(playlist: &Playlist, seed: u64, since: Duration) -> Option<(u64, u
 mod tests {
     use super::*;
     use crate::core::config::Fit;
-    use crate::core::content::MediaKind;
+    use crate::core::source::{MediaKind, Source};
     use std::path::PathBuf;
 
     fn item(name: &str, secs: u64) -> Item {
         Item {
-            path: PathBuf::from(name),
+            source: Source::File(PathBuf::from(name)),
             rel: PathBuf::from(name),
             kind: MediaKind::Image,
             duration: Duration::from_secs(secs),

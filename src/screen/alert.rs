@@ -26,7 +26,7 @@ pub struct AlertShowing(pub bool);
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<AlertShowing>();
     app.add_systems(Startup, spawn_cover);
-    app.add_systems(Update, follow_alert);
+    app.add_systems(Update, follow_alert.in_set(super::AppSystems::Decide));
 }
 
 fn spawn_cover(mut commands: Commands, settings: Res<Settings>, fonts: Res<Fonts>) {
@@ -65,7 +65,7 @@ fn follow_alert(
     mut body: Query<&mut Text, (With<AlertBody>, Without<AlertHeading>)>,
 ) {
     let Some(scan) = scanned.read().last() else { return };
-    let alert = scan.content.alert.clone();
+    let alert = scan.alert.clone();
     if let Some(notice) = &alert {
         for mut t in &mut heading {
             t.0.clone_from(&notice.heading);

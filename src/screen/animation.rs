@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 
-use super::stage::StageState;
-use crate::core::animation::frame_at;
+use super::AppSystems;
+use super::showing::StageState;
+use crate::core::media::gif::frame_at;
 use crate::core::show::RequestId;
 
 /// The frames of an animation on a slide's picture.
@@ -26,7 +27,7 @@ impl Playing {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, flip_frames.after(super::stage::StageSystems));
+    app.add_systems(Update, flip_frames.in_set(AppSystems::Present));
 }
 
 fn flip_frames(state: Res<StageState>, mut animations: Query<(&mut Playing, &mut ImageNode)>) {

@@ -47,7 +47,7 @@ pub fn date_string(now: &DateTime<Tz>) -> String {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(Update, update_clocks);
+    app.add_systems(Update, update_clocks.in_set(super::AppSystems::Present));
 }
 
 /// Rewrites a clock's text only when the minute (or the day) changes, so text is laid out once

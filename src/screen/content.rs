@@ -15,9 +15,13 @@ use bevy::prelude::*;
 
 use super::Settings;
 use super::watch::RescanWanted;
-use crate::core::content::{self, Content, ScanError};
+use crate::core::content::{Content, ScanError};
+use crate::core::library::{self, Lengths, Reading};
+use crate::core::media::Notice;
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule};
+use crate::core::ticker::TickerSettings;
+use crate::core::widgets::WidgetData;
 use crate::core::settle::SettleTracker;
 
 /// A finished scan of the content folder. `schedule` is None when schedule.toml has errors:
@@ -28,9 +32,15 @@ pub struct ContentScanned {
     pub schedule: Option<Arc<Schedule>>,
     /// Everything wrong in the content folder and schedule, as `corridor check` words it.
     pub problems: Arc<Vec<Problem>>,
+    /// The emergency alert, if there is one.
+    pub alert: Option<Notice>,
+    /// The widgets' data files.
+    pub widgets: WidgetData,
+    /// What ticker.toml says; None when it cannot be read (the last good one stays).
+    pub ticker: Option<TickerSettings>,
 }
 
-type ScanResult = Result<(Content, schedule::Loaded, Option<SystemTime>), ScanError>;
+type ScanResult = Result<(Reading, Option<SystemTime>), ScanError>;
 
 /// A scan for the scanner thread to make.
 struct ScanJob {
@@ -54,28 +64,28 @@ struct Library {
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<ContentScanned>();
     app.add_systems(Startup, start_first_scan);
-    app.add_systems(PreUpdate, (want_scan, finish_scan).chain());
-}
-
-/// Scans the content folder and reads its schedule.
-pub fn scan_all(settings: &Settings) -> Result<(Content, schedule::Loaded), ScanError> {
-    let mut content = content::scan(&settings.0.content, &settings.0.slides)?;
-    crate::core::video::fill_lengths(&mut content);
-    let names: Vec<String> = content.playlists.keys().cloned().collect();
-    let schedule = schedule::load(&settings.0.content, &names);
-    Ok((content, schedule))
+    app.add_systems(
+        Update,
+        (want_scan, finish_scan).chain().in_set(super::AppSystems::ReadInputs).after(super::watch::WatchSystems),
+    );
 }
 
 /// On a worker thread: scans, holds back files still being copied, and keeps the last good
 /// version of a playlist whose playlist.toml cannot be read. Returns when to look again.
-fn scan_settled(settings: &Settings, tracker: &mut SettleTracker, last: Option<&Content>) -> ScanResult {
-    let (mut content, loaded) = scan_all(settings)?;
+fn scan_settled(
+    settings: &Settings,
+    tracker: &mut SettleTracker,
+    lengths: &mut Lengths,
+    last: Option<&Content>,
+) -> ScanResult {
+    let mut reading = library::read(&settings.0.content, &settings.0.slides, lengths)?;
+    let content = &mut reading.content;
     tracker.set_settle(settings.0.settle_time);
     let (waiting, recheck) = tracker.observe(&content.stamps, SystemTime::now());
     if !waiting.is_empty() {
         let waiting: HashSet<PathBuf> = waiting.into_iter().collect();
         for playlist in content.playlists.values_mut() {
-            playlist.items.retain(|i| !waiting.contains(&i.path));
+            playlist.items.retain(|i| i.source.file().is_none_or(|p| !waiting.contains(p)));
         }
     }
     if let Some(last) = last {
@@ -97,7 +107,7 @@ fn scan_settled(settings: &Settings, tracker: &mut SettleTracker, last: Option<&
                 .cloned(),
         )
         .collect();
-    Ok((content, loaded, recheck))
+    Ok((reading, recheck))
 }
 
 /// Hands a scan to the scanner thread.
@@ -115,8 +125,10 @@ fn start_first_scan(mut commands: Commands, settings: Res<Settings>) {
     let spawned = std::thread::Builder::new().name("corridor scanner".into()).spawn(move || {
         super::background::idle_priority();
         let mut tracker = SettleTracker::new(settle);
+        let mut lengths = Lengths::default();
         for job in job_rx {
-            if result_tx.send(scan_settled(&job.settings, &mut tracker, job.last.as_deref())).is_err() {
+            let result = scan_settled(&job.settings, &mut tracker, &mut lengths, job.last.as_deref());
+            if result_tx.send(result).is_err() {
                 return;
             }
         }
@@ -182,7 +194,7 @@ fn finish_scan(
         }
     };
     library.scanning = false;
-    let (content, loaded, recheck) = match result {
+    let (reading, recheck) = match result {
         Ok(r) => r,
         Err(e) => {
             if !library.folder_missing {
@@ -200,9 +212,8 @@ fn finish_scan(
     };
     library.folder_missing = false;
     library.recheck_at = recheck;
-    let mut problems: Vec<Problem> = content.problems.clone();
-    problems.extend(loaded.problems.iter().cloned());
-    if loaded.schedule.is_none() {
+    let mut problems = reading.all_problems();
+    if reading.schedule.schedule.is_none() {
         problems.push(Problem::error(
             Some(schedule::SCHEDULE_FILE.into()),
             "it has errors, so the last good schedule stays in force".to_string(),
@@ -214,14 +225,17 @@ fn finish_scan(
         warn!("{line}");
     }
     library.logged = now_lines;
-    let content = Arc::new(content);
+    let content = Arc::new(reading.content);
     library.last = Some(content.clone());
     if std::mem::take(&mut library.again) {
         spawn_scan(&settings, &mut library);
     }
     out.write(ContentScanned {
         content,
-        schedule: loaded.schedule.map(Arc::new),
+        schedule: reading.schedule.schedule.map(Arc::new),
         problems: Arc::new(problems),
+        alert: reading.alert,
+        widgets: reading.widgets,
+        ticker: reading.ticker,
     });
 }

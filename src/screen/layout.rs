@@ -69,7 +69,7 @@ pub(super) fn plugin(app: &mut App) {
     let shown = app.world().resource::<Settings>().0.layout.ticker;
     app.insert_resource(StripShown(shown));
     app.add_systems(Startup, spawn_layout);
-    app.add_systems(PreUpdate, track_stage_size);
+    app.add_systems(Update, track_stage_size.in_set(super::AppSystems::ReadInputs));
     app.add_systems(PostUpdate, show_or_hide_strip.before(bevy::ui::UiSystems::Layout));
 }
 

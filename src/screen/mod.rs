@@ -1,5 +1,6 @@
 //! The screen: thin Bevy plugins that put the core's decisions on screen. Every feature is one
-//! plugin, listed in [`build_app`]; they talk through messages owned by the plugin that sends them.
+//! plugin, listed in [`add_features`]; they talk through messages owned by the plugin that sends
+//! them, and their systems run in one declared order, [`AppSystems`].
 
 mod alert;
 mod animation;
@@ -11,6 +12,7 @@ mod layout;
 mod off;
 mod programme;
 mod settings_file;
+mod showing;
 mod snapshot;
 mod stage;
 mod status;
@@ -32,11 +34,12 @@ use crate::core::config::Config;
 
 pub use alert::{AlertCover, AlertShowing};
 pub use clock::ScreenClock;
-pub use content::{ContentScanned, scan_all};
+pub use content::ContentScanned;
 pub use layout::TickerStrip;
 pub use off::{OffCover, ScreenOff};
 pub use programme::ProgrammeChanged;
-pub use stage::{FallbackSlide, SlideFailed, SlideRoot, SlideShown, StageState};
+pub use showing::StageState;
+pub use stage::{FallbackSlide, SlideFailed, SlideRoot, SlideShown, StartAt};
 pub use ticker::{FeedsChanged, TickerReady, TickerSystems};
 pub use video::shown_centre;
 pub use widgets::{MIN_TEXT_VH, WidgetCard};
@@ -59,6 +62,24 @@ pub struct SnapshotSpec {
     /// Save this many frames, one every `step`, instead of one settled picture.
     pub frames: Option<u32>,
     pub step: Duration,
+}
+
+/// The order in which the screen's systems run each frame (in `Update`), one list for the whole
+/// app: a plugin puts each of its systems in one of these sets, and a message sent in one set is
+/// read in the same frame by the sets after it.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AppSystems {
+    /// Take in what happened outside: file-system events, finished scans, settings reloads,
+    /// the stage's size.
+    ReadInputs,
+    /// Decide what should show: the schedule, the alert, off periods.
+    Decide,
+    /// Prepare slides and change them on the stage.
+    Stage,
+    /// Draw what moves: film and animation frames, the ticker, widgets, clocks.
+    Present,
+    /// Tell the world: the status file and the play log.
+    Report,
 }
 
 /// The configuration, for every plugin to read.
@@ -128,6 +149,7 @@ pub fn build_app(config: Config, mode: Mode) -> App {
     run_systems_in_order(&mut app);
     if let Mode::Snapshot(spec) = mode {
         app.insert_resource(off::KeepDrawing);
+        app.insert_resource(StartAt(spec.at));
         app.add_plugins(move |app: &mut App| snapshot::plugin(app, spec.clone()));
     }
     app
@@ -135,6 +157,11 @@ pub fn build_app(config: Config, mode: Mode) -> App {
 
 /// The feature plugins, in one list. Tests add these to a headless app as well.
 pub fn add_features(app: &mut App) {
+    app.configure_sets(
+        Update,
+        (AppSystems::ReadInputs, AppSystems::Decide, AppSystems::Stage, AppSystems::Present, AppSystems::Report)
+            .chain(),
+    );
     app.add_plugins((
         fonts::plugin,
         layout::plugin,

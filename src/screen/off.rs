@@ -26,7 +26,7 @@ pub struct KeepDrawing;
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<ScreenOff>();
     app.add_systems(Startup, spawn_cover);
-    app.add_systems(Update, follow_off);
+    app.add_systems(Update, follow_off.in_set(super::AppSystems::Decide));
 }
 
 fn spawn_cover(mut commands: Commands) {

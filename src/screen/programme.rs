@@ -49,7 +49,7 @@ struct Programme {
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<ProgrammeChanged>();
     app.init_resource::<Programme>();
-    app.add_systems(Update, (take_scan, follow_schedule).chain());
+    app.add_systems(Update, (take_scan, follow_schedule).chain().in_set(super::AppSystems::Decide));
 }
 
 fn take_scan(mut scanned: MessageReader<ContentScanned>, mut programme: ResMut<Programme>) {

@@ -15,7 +15,7 @@ struct Reloading(Option<Task<Option<Loaded>>>);
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Reloading>();
-    app.add_systems(PreUpdate, (start_reload, finish_reload).chain());
+    app.add_systems(Update, (start_reload, finish_reload).chain().in_set(super::AppSystems::ReadInputs));
 }
 
 fn start_reload(

@@ -12,7 +12,7 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
 use bevy::time::TimeUpdateStrategy;
 
 use super::SnapshotSpec;
-use super::stage::StageState;
+use super::showing::StageState;
 use super::ticker::TickerReady;
 
 /// Frames to wait once the slide is settled, so text and pictures are laid out and uploaded.
@@ -33,7 +33,6 @@ pub(super) fn plugin(app: &mut App, spec: SnapshotSpec) {
     // Show time advances by a fixed step each frame, whatever the speed of the machine.
     let step = if spec.frames.is_some() { spec.step } else { Duration::from_millis(1) };
     app.insert_resource(TimeUpdateStrategy::ManualDuration(step));
-    app.world_mut().resource_mut::<StageState>().start_due_at = Some(spec.at);
     app.insert_resource(Plan {
         spec,
         started: Instant::now(),

@@ -1,5 +1,5 @@
-//! The stage: runs the core's [`Show`] and turns its decisions into slide entities. Pictures are
-//! decoded on worker threads at the stage's size; a slide is put on screen only once the next
+//! The stage: runs the core's [`Show`] and turns its decisions into slide entities. Slides are
+//! loaded on the media loader's own threads (pictures apart from films) at the stage's size; a slide is put on screen only once the next
 //! one is fully decoded and uploaded, so there is never a black or half-loaded frame. At most two
 //! slides are held: the one on screen and the next.
 
@@ -8,21 +8,22 @@ use std::time::Duration;
 use bevy::asset::RenderAssetUsages;
 use bevy::prelude::*;
 use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
-use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
-use super::Settings;
+use super::showing::StageState;
+use super::{AppSystems, Settings};
 use super::clock::{ScreenClock, clock_and_date};
 use super::fonts::Fonts;
 use super::layout::{StageArea, StageSize, bevy_colour, centred_cover};
 use super::programme::ProgrammeChanged;
-use super::video::{VideoMaterial, VideoPlayback, video_picture};
+use super::video::{VideoEnded, VideoMaterial, VideoPlayback, video_picture};
 use std::path::PathBuf;
 
 use crate::core::config::{Fit, Transition};
 use crate::core::content::{Item, Playlist};
-use crate::core::media::{self, Frame, Limits, MediaError, Notice, Slide};
+use crate::core::media::loader::{Job, Loader};
+use crate::core::media::{Animation, Frame, Limits, Notice, Slide, VideoSlide};
 use crate::core::problems::Problem;
 use crate::core::show::{Change, RequestId, Show, due_at};
 
@@ -41,29 +42,26 @@ pub struct SlideShown {
 #[derive(Message, Clone, Debug)]
 pub struct SlideFailed(pub Problem);
 
-/// The running show, and where it should start.
-#[derive(Resource, Default)]
-pub struct StageState {
-    pub show: Option<Show>,
-    /// Start the show at the slide due at this moment (for `snapshot --at`) instead of the first.
-    pub start_due_at: Option<DateTime<Tz>>,
+/// Start the show at the slide due at this moment (for `snapshot --at`) instead of the first.
+#[derive(Resource, Clone, Copy, Debug)]
+pub struct StartAt(pub DateTime<Tz>);
+
+/// Slides being loaded on the loader's threads, with the items they are for.
+#[derive(Resource)]
+struct Decoding {
+    loader: Option<Loader<RequestId>>,
+    items: Vec<(RequestId, Item)>,
 }
 
-impl StageState {
-    /// True when a slide is fully on screen (no transition), or nothing can be shown at all.
-    pub fn settled(&self) -> bool {
-        match &self.show {
-            Some(show) => {
-                (show.current().is_some() && show.transition_progress().is_none()) || show.nothing_to_show()
-            }
-            None => false,
+impl Default for Decoding {
+    fn default() -> Self {
+        let loader = Loader::start();
+        if let Err(e) = &loader {
+            error!("cannot start the threads that load slides: {e}");
         }
+        Self { loader: loader.ok(), items: Vec::new() }
     }
 }
-
-/// Decodes under way on worker threads.
-#[derive(Resource, Default)]
-struct Decoding(Vec<(RequestId, Item, Task<Result<Slide, MediaError>>)>);
 
 /// Which slide entities are on screen.
 #[derive(Resource, Default)]
@@ -100,10 +98,6 @@ impl SlidePart {
     }
 }
 
-/// The stage's systems, in one set (videos play after them).
-#[derive(SystemSet, Clone, Debug, PartialEq, Eq, Hash)]
-pub struct StageSystems;
-
 /// The calm slide shown when there is nothing else: screen name, clock and date.
 #[derive(Component)]
 pub struct FallbackSlide;
@@ -117,11 +111,14 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(PostStartup, spawn_fallback);
     app.add_systems(
         Update,
-        (start_show, request_decodes, finish_decodes, advance, apply_fade, show_fallback_when_empty)
+        (start_show, end_films, request_decodes, finish_decodes, advance, apply_fade, show_fallback_when_empty)
             .chain()
-            .in_set(StageSystems),
+            .in_set(AppSystems::Stage),
     );
-    app.add_systems(Update, refit_pictures.run_if(resource_changed::<StageSize>));
+    app.add_systems(
+        Update,
+        refit_pictures.run_if(resource_changed::<StageSize>).in_set(AppSystems::Stage),
+    );
 }
 
 /// A picture's width over its height, and how it fits, to fit it again when the stage changes
@@ -142,9 +139,20 @@ fn day_seed(now: &DateTime<Tz>) -> u64 {
     now.num_days_from_ce() as u64
 }
 
+/// A film that failed or stalled ends its slide early: the show moves on.
+fn end_films(mut ended: MessageReader<VideoEnded>, mut state: ResMut<StageState>) {
+    let Some(show) = state.show.as_mut() else { return };
+    for film in ended.read() {
+        if show.current_id() == Some(film.slide) {
+            show.end_current();
+        }
+    }
+}
+
 fn start_show(
     mut changes: MessageReader<ProgrammeChanged>,
     mut state: ResMut<StageState>,
+    start_at: Option<Res<StartAt>>,
     clock: Res<ScreenClock>,
 ) {
     let Some(change) = changes.read().last() else { return };
@@ -161,7 +169,7 @@ fn start_show(
         return;
     }
     let seed = day_seed(&clock.now());
-    let start = match state.start_due_at {
+    let start = match start_at.map(|s| s.0) {
         Some(at) => {
             let since = (at.naive_local() - change.since).to_std().unwrap_or(Duration::ZERO);
             due_at(&playlist, seed, since).unwrap_or((0, 0, Duration::ZERO))
@@ -185,13 +193,13 @@ fn request_decodes(
     let limits = Limits { max_megapixels: settings.0.slides.max_megapixels };
     let now = clock.now().naive_local();
     while let Some((id, item)) = show.request(now) {
-        let task_item = item.clone();
-        let from = show.start_offset(id);
-        let task = AsyncComputeTaskPool::get().spawn(async move {
-            super::background::lower_priority();
-            media::load(&task_item, size, limits, from)
-        });
-        decoding.0.push((id, item, task));
+        let how = item.play_options(show.start_offset(id));
+        let job = Job { key: id, source: item.source.clone(), kind: item.kind, stage: size, limits, how };
+        if decoding.loader.as_ref().is_some_and(|l| l.load(job)) {
+            decoding.items.push((id, item));
+        } else {
+            show.loaded(id, false);
+        }
     }
 }
 
@@ -199,8 +207,7 @@ fn finish_decodes(
     mut commands: Commands,
     mut state: ResMut<StageState>,
     mut decoding: ResMut<Decoding>,
-    mut images: ResMut<Assets<Image>>,
-    mut video_materials: ResMut<Assets<VideoMaterial>>,
+    mut assets: (ResMut<Assets<Image>>, ResMut<Assets<VideoMaterial>>),
     stage_area: Query<Entity, With<StageArea>>,
     fonts: Res<Fonts>,
     stage: Res<StageSize>,
@@ -209,13 +216,9 @@ fn finish_decodes(
     let Some(show) = state.show.as_mut() else {
         return;
     };
-    let mut i = 0;
-    while i < decoding.0.len() {
-        let Some(result) = block_on(poll_once(&mut decoding.0[i].2)) else {
-            i += 1;
-            continue;
-        };
-        let (id, item, _) = decoding.0.swap_remove(i);
+    while let Some((id, result)) = decoding.loader.as_ref().and_then(|l| l.finished()) {
+        let Some(at) = decoding.items.iter().position(|(i, _)| *i == id) else { continue };
+        let (_, item) = decoding.items.swap_remove(at);
         if show.pending_id() != Some(id) {
             continue; // the playlist changed meanwhile: drop it
         }
@@ -227,7 +230,7 @@ fn finish_decodes(
                     show.set_pending_length(id, length);
                 }
                 if let Ok(area) = stage_area.single() {
-                    let assets = (&mut *images, &mut *video_materials);
+                    let assets = (&mut *assets.0, &mut *assets.1);
                     let root = spawn_slide(&mut commands, assets, &fonts, stage.0, id, &item, slide);
                     commands.entity(area).add_child(root);
                 }
@@ -242,10 +245,12 @@ fn finish_decodes(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a slide's pictures go: plain textures, and the films' materials.
+type SlideAssets<'a> = (&'a mut Assets<Image>, &'a mut Assets<VideoMaterial>);
+
 fn spawn_slide(
     commands: &mut Commands,
-    (images, video_materials): (&mut Assets<Image>, &mut Assets<VideoMaterial>),
+    assets: SlideAssets,
     fonts: &Fonts,
     stage: UVec2,
     id: RequestId,
@@ -262,74 +267,90 @@ fn spawn_slide(
         ))
         .id();
     match slide {
-        Slide::Picture(frame) => {
-            let aspect = frame.width.max(1) as f32 / frame.height.max(1) as f32;
-            let (w, h) = fit_percent(aspect, stage, Fit::Contain);
-            let image = images.add(frame_image(frame));
-            commands.entity(root).with_child((
-                ImageNode::new(image),
-                PictureAspect(aspect, Fit::Contain),
-                Node { width: percent(w), height: percent(h), ..default() },
-                SlidePart::new(root, Part::Image, 1.0),
-            ));
-        }
+        Slide::Picture(frame) => picture_part(commands, root, assets.0, stage, frame),
         Slide::Notice(notice) => notice_parts(commands, root, fonts, notice),
-        Slide::Animation(animation) => {
-            let first = &animation.frames[0];
-            let aspect = first.width.max(1) as f32 / first.height.max(1) as f32;
-            let (w, h) = fit_percent(aspect, stage, Fit::Contain);
-            let frames: Vec<Handle<Image>> =
-                animation.frames.into_iter().map(|f| images.add(frame_image(f))).collect();
-            commands.entity(root).with_child((
-                ImageNode::new(frames[0].clone()),
-                PictureAspect(aspect, Fit::Contain),
-                Node { width: percent(w), height: percent(h), ..default() },
-                SlidePart::new(root, Part::Image, 1.0),
-                super::animation::Playing::new(id, frames, animation.delays),
-            ));
-        }
-        Slide::Video(video) => {
-            let (node, playback) = video_picture(video.0.clone(), id, images, video_materials);
-            let (width, height) = video.0.size;
-            let aspect = width.max(1) as f32 / height.max(1) as f32;
-            let (w, h) = fit_percent(aspect, stage, item.fit);
-            // A covering video is larger than the stage: cut at its edges.
-            if item.fit == Fit::Cover {
-                commands
-                    .entity(root)
-                    .insert(Node { overflow: Overflow::clip(), ..centred_cover(px(0), px(0)) });
-            }
-            commands.entity(root).with_child((
-                node,
-                playback,
-                PictureAspect(aspect, item.fit),
-                Node { width: percent(w), height: percent(h), flex_shrink: 0.0, ..default() },
-                SlidePart::new(root, Part::Image, 1.0),
-            ));
-        }
+        Slide::Animation(animation) => animation_part(commands, root, assets.0, stage, id, animation),
+        Slide::Video(video) => video_part(commands, root, assets, stage, (id, item.fit), video),
     }
     if let Some(caption) = &item.caption {
-        commands.entity(root).with_child((
-            Node {
-                position_type: PositionType::Absolute,
-                bottom: px(0),
-                width: percent(100),
-                padding: UiRect::axes(vw(2.0), vh(1.2)),
-                justify_content: JustifyContent::Center,
-                ..default()
-            },
-            BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.6)),
-            SlidePart::new(root, Part::Background, 0.6),
-            children![(
-                Text::new(caption.clone()),
-                fonts.regular(3.4),
-                TextColor(Color::WHITE),
-                TextLayout::justify(Justify::Center),
-                SlidePart::new(root, Part::Text, 1.0),
-            )],
-        ));
+        caption_part(commands, root, fonts, caption);
     }
     root
+}
+
+/// The node of a picture of `aspect` on the stage, fitted by `fit`.
+fn picture_node(aspect: f32, stage: UVec2, fit: Fit) -> (PictureAspect, Node) {
+    let (w, h) = fit_percent(aspect, stage, fit);
+    (PictureAspect(aspect, fit), Node { width: percent(w), height: percent(h), ..default() })
+}
+
+fn aspect_of(width: u32, height: u32) -> f32 {
+    width.max(1) as f32 / height.max(1) as f32
+}
+
+fn picture_part(commands: &mut Commands, root: Entity, images: &mut Assets<Image>, stage: UVec2, frame: Frame) {
+    let fitted = picture_node(aspect_of(frame.width, frame.height), stage, Fit::Contain);
+    let image = images.add(frame_image(frame));
+    commands.entity(root).with_child((ImageNode::new(image), fitted, SlidePart::new(root, Part::Image, 1.0)));
+}
+
+fn animation_part(
+    commands: &mut Commands,
+    root: Entity,
+    images: &mut Assets<Image>,
+    stage: UVec2,
+    id: RequestId,
+    animation: Animation,
+) {
+    let Some(first) = animation.frames.first() else { return };
+    let fitted = picture_node(aspect_of(first.width, first.height), stage, Fit::Contain);
+    let frames: Vec<Handle<Image>> = animation.frames.into_iter().map(|f| images.add(frame_image(f))).collect();
+    commands.entity(root).with_child((
+        ImageNode::new(frames[0].clone()),
+        fitted,
+        SlidePart::new(root, Part::Image, 1.0),
+        super::animation::Playing::new(id, frames, animation.delays),
+    ));
+}
+
+fn video_part(
+    commands: &mut Commands,
+    root: Entity,
+    (images, materials): SlideAssets,
+    stage: UVec2,
+    (id, fit): (RequestId, Fit),
+    video: VideoSlide,
+) {
+    let (node, playback) = video_picture(video.0.clone(), id, images, materials);
+    let (aspect_part, mut fitted) = picture_node(aspect_of(video.0.size.0, video.0.size.1), stage, fit);
+    fitted.flex_shrink = 0.0;
+    // A covering video is larger than the stage: cut at its edges.
+    if fit == Fit::Cover {
+        commands.entity(root).insert(Node { overflow: Overflow::clip(), ..centred_cover(px(0), px(0)) });
+    }
+    commands.entity(root).with_child((node, playback, aspect_part, fitted, SlidePart::new(root, Part::Image, 1.0)));
+}
+
+fn caption_part(commands: &mut Commands, root: Entity, fonts: &Fonts, caption: &str) {
+    commands.entity(root).with_child((
+        Node {
+            position_type: PositionType::Absolute,
+            bottom: px(0),
+            width: percent(100),
+            padding: UiRect::axes(vw(2.0), vh(1.2)),
+            justify_content: JustifyContent::Center,
+            ..default()
+        },
+        BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.6)),
+        SlidePart::new(root, Part::Background, 0.6),
+        children![(
+            Text::new(caption.to_string()),
+            fonts.regular(3.4),
+            TextColor(Color::WHITE),
+            TextLayout::justify(Justify::Center),
+            SlidePart::new(root, Part::Text, 1.0),
+        )],
+    ));
 }
 
 /// The colour behind a notice's text: a calm deep blue that stands apart from the layout's panels.

@@ -67,7 +67,7 @@ struct Reporter {
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(Startup, start);
-    app.add_systems(PostUpdate, (collect, write_status).chain());
+    app.add_systems(Update, (collect, write_status).chain().in_set(super::AppSystems::Report));
 }
 
 fn start(mut commands: Commands, settings: Res<Settings>) {

@@ -78,6 +78,7 @@ pub(super) fn plugin(app: &mut App) {
         (follow_ticker_file, receive, scroll, show_or_hide)
             .chain()
             .in_set(TickerSystems)
+            .in_set(super::AppSystems::Present)
             .run_if(resource_exists::<FeedThread>),
     );
 }
@@ -102,7 +103,7 @@ fn start_feed_thread(
 /// Hands each new ticker.toml to the feed thread (a broken one keeps the last good).
 fn follow_ticker_file(mut scanned: MessageReader<ContentScanned>, mut thread: ResMut<FeedThread>) {
     let Some(scan) = scanned.read().last() else { return };
-    let new = match (&scan.content.ticker, &thread.sent) {
+    let new = match (&scan.ticker, &thread.sent) {
         (Some(s), Some(sent)) if **sent == *s => return,
         (Some(s), _) => s.clone(),
         (None, Some(_)) => return,

@@ -14,9 +14,10 @@ use bevy::render::render_resource::{AsBindGroup, Extent3d, ShaderType, TextureDi
 use bevy::shader::{Shader, ShaderRef};
 use bevy::ui_render::prelude::{MaterialNode, UiMaterial};
 
-use super::stage::StageState;
+use super::AppSystems;
+use super::showing::StageState;
 use crate::core::show::RequestId;
-use crate::core::video::{Sound, VideoEvent, VideoFrame, VideoStream, YuvToRgb};
+use crate::core::media::video::{Sound, VideoError, VideoEvent, VideoFrame, VideoStream, YuvToRgb};
 
 /// No new frame for this long while the video should be playing: the decoder has stalled.
 const STALL: Duration = Duration::from_secs(3);
@@ -167,102 +168,153 @@ pub(super) fn plugin(app: &mut App) {
         // Headless (tests): the same entities, nothing drawn.
         app.init_asset::<VideoMaterial>();
     }
-    app.add_systems(Update, play_videos.after(super::stage::StageSystems));
+    app.add_message::<VideoEnded>();
+    app.add_systems(Update, play_videos.in_set(AppSystems::Present));
+}
+
+/// A film gave up before its slide's time was up (its decoder failed or stalled): the stage
+/// moves on.
+#[derive(Message, Clone, Debug)]
+pub struct VideoEnded {
+    pub slide: RequestId,
+}
+
+/// What the show says of the slide on screen, as the films see it.
+struct OnScreen {
+    current: Option<RequestId>,
+    /// How long the slide on screen lasts, and how long it has shown.
+    duration: Duration,
+    elapsed: Duration,
 }
 
 fn play_videos(
-    mut state: ResMut<StageState>,
+    state: Res<StageState>,
     mut images: ResMut<Assets<Image>>,
     mut materials: ResMut<Assets<VideoMaterial>>,
     mut videos: Query<&mut VideoPlayback>,
+    mut ended: MessageWriter<VideoEnded>,
 ) {
-    let Some(show) = state.show.as_mut() else { return };
-    let current = show.current_id();
-    let duration = show.current().map(|i| i.duration).unwrap_or_default();
-    let elapsed = show.shown_for();
+    let Some(show) = state.show.as_ref() else { return };
+    let on = OnScreen {
+        current: show.current_id(),
+        duration: show.current().map(|i| i.duration).unwrap_or_default(),
+        elapsed: show.shown_for(),
+    };
     for mut v in &mut videos {
-        if Some(v.slide) == current && !v.started {
-            v.started = true;
-            v.stream.play();
-            if v.stream.sound() == Sound::NoDevice {
+        let on_screen = Some(v.slide) == on.current;
+        v.start_or_stop(on_screen);
+        // A film with sound keeps time with its sound (the sound device's clock), so picture and
+        // sound stay together even if the screen's clock stumbles; a silent one with the show.
+        let now = v.film_clock(on_screen).unwrap_or(on.elapsed);
+        // A video waiting to go on shows its first frame until it does.
+        let due = if on_screen && !v.ended { v.take_due_frame(&on, now) } else { Ok(None) };
+        match due {
+            Ok(Some(frame)) => show_frame(&mut v, frame, &mut images),
+            Ok(None) => {}
+            Err(e) => {
+                warn!("a video stopped playing: {e}; the show moves on");
+                v.give_up(&mut ended);
+            }
+        }
+        v.update_material(&mut materials);
+        let stalled = on.elapsed.saturating_sub(v.progress) > STALL && v.progress_at.elapsed() > STALL;
+        if on_screen && !v.ended && v.next.is_none() && on.elapsed < on.duration && stalled {
+            warn!("a video's decoder stalled (no new picture for {} s); the show moves on", STALL.as_secs());
+            v.give_up(&mut ended);
+        }
+    }
+}
+
+impl VideoPlayback {
+    /// A film with sound starts when its slide goes on, and stops when its slide has gone (its
+    /// sound must not go on under the next slide).
+    fn start_or_stop(&mut self, on_screen: bool) {
+        if on_screen && !self.started {
+            self.started = true;
+            self.stream.play();
+            if self.stream.sound() == Sound::NoDevice {
                 warn!("a film with sound on plays silently: this machine has no sound device");
             }
         }
-        if v.started && Some(v.slide) != current && !v.stopped {
-            v.stopped = true;
-            v.stream.pause();
+        if self.started && !on_screen && !self.stopped {
+            self.stopped = true;
+            self.stream.pause();
         }
-        let mut newest: Option<VideoFrame> = None;
-        // A film with sound keeps time with its sound (the sound device's clock), so picture and
-        // sound stay together even if the screen's clock stumbles; a silent one with the show.
-        let film_clock = match v.stream.sound() {
+    }
+
+    /// The film's own clock (its sound's position), for a film with sound on screen.
+    fn film_clock(&self, on_screen: bool) -> Option<Duration> {
+        match self.stream.sound() {
             Sound::Off => None,
-            _ if Some(v.slide) == current => v.stream.position().map(|p| v.base + p),
+            _ if on_screen => self.stream.position().map(|p| self.base + p),
             _ => None,
-        };
-        let now = film_clock.unwrap_or(elapsed);
-        // A video waiting to go on shows its first frame until it does.
-        while Some(v.slide) == current && !v.ended {
-            if v.next.is_none() {
-                match v.stream.try_next() {
-                    Some(VideoEvent::Frame(f)) => {
-                        if f.pts > v.last_pts {
-                            v.step = f.pts - v.last_pts;
-                        }
-                        v.last_pts = f.pts;
-                        v.next = Some(f);
-                    }
+        }
+    }
+
+    /// Takes the frames whose time has come (`now`, film time from the slide's start); the newest
+    /// of them is to be shown. Err when the decoder failed.
+    fn take_due_frame(&mut self, on: &OnScreen, now: Duration) -> Result<Option<VideoFrame>, VideoError> {
+        let mut newest = None;
+        while !self.ended {
+            if self.next.is_none() {
+                match self.stream.try_next() {
+                    Some(VideoEvent::Frame(f)) => self.queue(f),
                     Some(VideoEvent::End) => {
-                        // The film ends when its last frame has had its time: the next round
-                        // starts there, so rounds neither drift nor overlap.
-                        let round = v.last_pts + v.step;
-                        let end = v.base + round;
-                        // (A film of one picture, or without times, stays on its last picture.)
-                        if round >= Duration::from_millis(100) && end + Duration::from_millis(100) < duration
-                        {
-                            v.base = end;
-                            v.last_pts = Duration::ZERO;
-                            v.progress = elapsed;
-                            v.progress_at = Instant::now();
-                            v.stream.restart();
-                        } else {
-                            v.ended = true;
-                        }
+                        self.round_ended(on);
                         break;
                     }
-                    Some(VideoEvent::Failed(e)) => {
-                        warn!("a video stopped playing: {e}; the show moves on");
-                        show.end_current();
-                        v.ended = true;
-                        break;
-                    }
+                    Some(VideoEvent::Failed(e)) => return Err(e),
                     None => break,
                 }
             }
-            let base = v.base;
-            if !v.next.as_ref().is_some_and(|f| base + f.pts <= now) {
+            let base = self.base;
+            if !self.next.as_ref().is_some_and(|f| base + f.pts <= now) {
                 break;
             }
-            newest = v.next.take();
-            v.progress = elapsed;
-            v.progress_at = Instant::now();
+            newest = self.next.take();
+            self.progress = on.elapsed;
+            self.progress_at = Instant::now();
         }
-        if let Some(frame) = newest {
-            show_frame(&mut v, frame, &mut images);
+        Ok(newest)
+    }
+
+    fn queue(&mut self, f: VideoFrame) {
+        if f.pts > self.last_pts {
+            self.step = f.pts - self.last_pts;
         }
-        if let Some(material) = materials.get(&v.material)
-            && (material.params.alpha != v.alpha || v.colours != v.colours_of(material))
-        {
-            let params = VideoParams::new(v.colours, v.alpha);
-            if let Some(mut material) = materials.get_mut(&v.material) {
-                material.params = params;
-            }
+        self.last_pts = f.pts;
+        self.next = Some(f);
+    }
+
+    /// The film ends when its last frame has had its time: the next round starts there, so
+    /// rounds neither drift nor overlap. A film of one picture, or without times, stays on its
+    /// last picture; so does one whose slide ends before another round.
+    fn round_ended(&mut self, on: &OnScreen) {
+        let round = self.last_pts + self.step;
+        let end = self.base + round;
+        if round >= Duration::from_millis(100) && end + Duration::from_millis(100) < on.duration {
+            self.base = end;
+            self.last_pts = Duration::ZERO;
+            self.progress = on.elapsed;
+            self.progress_at = Instant::now();
+            self.stream.restart();
+        } else {
+            self.ended = true;
         }
-        let stalled = elapsed.saturating_sub(v.progress) > STALL && v.progress_at.elapsed() > STALL;
-        if Some(v.slide) == current && !v.ended && v.next.is_none() && elapsed < duration && stalled {
-            warn!("a video's decoder stalled (no new picture for {} s); the show moves on", STALL.as_secs());
-            show.end_current();
-            v.ended = true;
+    }
+
+    fn give_up(&mut self, ended: &mut MessageWriter<VideoEnded>) {
+        self.ended = true;
+        ended.write(VideoEnded { slide: self.slide });
+    }
+
+    /// Hands the fade and the film's colour sums to its material when they change.
+    fn update_material(&self, materials: &mut Assets<VideoMaterial>) {
+        let changed = materials
+            .get(&self.material)
+            .is_some_and(|m| m.params.alpha != self.alpha || self.colours != self.colours_of(m));
+        if changed && let Some(mut material) = materials.get_mut(&self.material) {
+            material.params = VideoParams::new(self.colours, self.alpha);
         }
     }
 }

@@ -45,11 +45,15 @@ struct Watching {
     last_change: Option<Instant>,
 }
 
+/// The watcher's system: readers of [`RescanWanted`] run after it.
+#[derive(SystemSet, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WatchSystems;
+
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<RescanWanted>();
     app.add_message::<SettingsFileChanged>();
     app.add_systems(Startup, start_watching);
-    app.add_systems(PreUpdate, drain);
+    app.add_systems(Update, drain.in_set(super::AppSystems::ReadInputs).in_set(WatchSystems));
 }
 
 fn start_watching(mut commands: Commands, settings: Res<Settings>) {

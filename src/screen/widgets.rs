@@ -57,7 +57,7 @@ struct Column {
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Column>();
     app.add_systems(PostStartup, spawn_column);
-    app.add_systems(Update, (take_data, cycle, grow_bars).chain());
+    app.add_systems(Update, (take_data, cycle, grow_bars).chain().in_set(super::AppSystems::Present));
 }
 
 fn spawn_column(
@@ -98,7 +98,7 @@ const CARD: Color = Color::srgb(0.2, 0.25, 0.31);
 fn take_data(mut scanned: MessageReader<ContentScanned>, mut column: ResMut<Column>) {
     if let Some(scan) = scanned.read().last() {
         column.stale = true;
-        let w = &scan.content.widgets;
+        let w = &scan.widgets;
         let c = &mut column.data;
         // A file that could not be read keeps its last good data.
         if w.house_points.is_some() {

@@ -1,15 +1,23 @@
-//! Animated GIFs: every frame decoded once, composed (a GIF frame draws over the ones before it),
+//! GIFs: every frame decoded once, composed (a GIF frame draws over the ones before it),
 //! scaled for the stage like a picture, and held within a memory budget; the screen then only
-//! flips between the ready frames, as a silent film that loops for the slide's time.
+//! flips between the ready frames, as a silent film that loops for the slide's time. A GIF of
+//! one frame is a still picture ([`first_frame`]).
+//!
+//! Read as browsers and Pillow read them: extension blocks of unknown kinds are skipped, and a
+//! GIF with no colour table at all is shown in greys (index n as grey n, as Pillow does). Still
+//! bounded: the canvas by the pixel limit, each frame by a memory limit, and the work by a total
+//! of composed pixels, so a small hostile file cannot keep a loader busy for minutes.
 
+use std::borrow::Cow;
 use std::io::Cursor;
+use std::num::NonZeroU64;
 use std::time::Duration;
 
-use image::codecs::gif::GifDecoder;
-use image::{AnimationDecoder, DynamicImage, ImageDecoder};
+use gif::{ColorOutput, DecodeOptions, DisposalMethod, MemoryLimit};
+use image::{DynamicImage, RgbaImage};
 
-use super::config::Fit;
-use super::media::{Frame, Limits, MediaError, check_pixels, corrupt, scale_to};
+use super::frame::{Frame, Limits, PictureError, check_pixels, scale_to};
+use crate::core::config::Fit;
 
 /// The frames of one animation stay under this many bytes, so the two slides held at once (the
 /// one on screen and the next) stay under 64 MB, what the DIY rival feh holds: a long or large
@@ -44,10 +52,10 @@ impl Animation {
     }
 
     /// Halves every frame (to stay within the budget).
-    fn halve(&mut self) -> Result<(), MediaError> {
+    fn halve(&mut self) -> Result<(), PictureError> {
         for f in &mut self.frames {
             let target = ((f.width / 2).max(1), (f.height / 2).max(1));
-            *f = to_frame(scale_to(from_frame(std::mem::take(f))?, target, Fit::Contain)?);
+            *f = Frame::from_image(scale_to(std::mem::take(f).into_image()?, target, Fit::Contain)?);
         }
         Ok(())
     }
@@ -69,6 +77,10 @@ pub fn frame_at(delays: &[Duration], t: Duration) -> usize {
     delays.len() - 1
 }
 
+/// At most this many canvas pixels are composed for one GIF (all frames together): about 500
+/// frames of 1920x1080, or 20 of a 100-megapixel canvas. Frames past it are left out.
+const MAX_COMPOSED_PIXELS: u64 = 1_000_000_000;
+
 /// Decodes a GIF for a stage of `stage` pixels. `None` when it has a single frame (a still
 /// picture, decoded as one). A file damaged part-way keeps the frames before the damage.
 pub fn decode_gif(
@@ -76,19 +88,20 @@ pub fn decode_gif(
     stage: (u32, u32),
     fit: Fit,
     limits: Limits,
-) -> Result<Option<Animation>, MediaError> {
-    let decoder = GifDecoder::new(Cursor::new(bytes)).map_err(corrupt)?;
-    let (w, h) = decoder.dimensions();
-    check_pixels(w, h, limits)?;
+) -> Result<Option<Animation>, PictureError> {
+    let mut frames = Frames::open(bytes, limits)?;
     let mut animation = Animation { frames: Vec::new(), delays: Vec::new() };
     let mut target = (stage.0.max(1), stage.1.max(1));
-    for frame in decoder.into_frames().take(MAX_FRAMES) {
-        let Ok(frame) = frame else { break };
-        let (n, d) = frame.delay().numer_denom_ms();
-        let delay = Duration::from_micros(u64::from(n) * 1000 / u64::from(d.max(1)));
+    let mut visible = false;
+    while animation.frames.len() < MAX_FRAMES {
+        let (img, delay) = match frames.next() {
+            Ok(Some(frame)) => frame,
+            Err(e) if animation.frames.is_empty() => return Err(e),
+            Ok(None) | Err(_) => break,
+        };
+        visible |= has_visible_pixel(&img);
         let delay = if delay < SHORTEST { INSTEAD } else { delay };
-        let img = DynamicImage::ImageRgba8(frame.into_buffer());
-        let scaled = to_frame(scale_to(img, target, fit)?);
+        let scaled = Frame::from_image(scale_to(DynamicImage::ImageRgba8(img), target, fit)?);
         animation.frames.push(scaled);
         animation.delays.push(delay);
         while animation.bytes() > BUDGET_BYTES {
@@ -96,30 +109,123 @@ pub fn decode_gif(
             target = (animation.frames[0].width, animation.frames[0].height);
         }
     }
+    if !visible {
+        return Err(nothing_to_show());
+    }
     match animation.frames.len() {
-        0 => Err(MediaError::Corrupt("it has no pictures that can be read".into())),
+        0 => Err(nothing_to_show()),
         1 => Ok(None),
         _ => Ok(Some(animation)),
     }
 }
 
-fn to_frame(img: DynamicImage) -> Frame {
-    let rgba = img.into_rgba8();
-    let (width, height) = rgba.dimensions();
-    Frame { width, height, rgba: rgba.into_raw() }
+/// The first frame of a GIF, full size: what a GIF of one frame shows.
+pub fn first_frame(bytes: &[u8], limits: Limits) -> Result<DynamicImage, PictureError> {
+    match Frames::open(bytes, limits)?.next()? {
+        Some((img, _)) if has_visible_pixel(&img) => Ok(DynamicImage::ImageRgba8(img)),
+        _ => Err(nothing_to_show()),
+    }
 }
 
-fn from_frame(f: Frame) -> Result<DynamicImage, MediaError> {
-    image::RgbaImage::from_raw(f.width, f.height, f.rgba)
-        .map(DynamicImage::ImageRgba8)
-        .ok_or_else(|| MediaError::Corrupt("a frame has the wrong size".into()))
+fn nothing_to_show() -> PictureError {
+    PictureError::Corrupt("it has no pictures that can be read".into())
+}
+
+fn has_visible_pixel(img: &RgbaImage) -> bool {
+    img.as_raw().chunks_exact(4).any(|p| p[3] != 0)
+}
+
+fn gif_error(e: gif::DecodingError) -> PictureError {
+    match e {
+        gif::DecodingError::MemoryLimit | gif::DecodingError::OutOfMemory => {
+            PictureError::Corrupt("it needs more memory than allowed".into())
+        }
+        other => PictureError::Corrupt(other.to_string()),
+    }
+}
+
+/// The bytes of a GIF that has no colour table at all (neither global nor local) with a grey
+/// global one put in: index n shows as grey n. Other GIFs are passed through untouched.
+fn with_colour_table(bytes: &[u8]) -> Cow<'_, [u8]> {
+    const FLAGS: usize = 10;
+    const SCREEN_END: usize = 13;
+    let has_table = bytes.get(FLAGS).is_none_or(|flags| flags & 0x80 != 0);
+    if has_table || !bytes.starts_with(b"GIF") || bytes.len() < SCREEN_END {
+        return Cow::Borrowed(bytes);
+    }
+    let mut patched = Vec::with_capacity(bytes.len() + 768);
+    patched.extend_from_slice(&bytes[..SCREEN_END]);
+    patched[FLAGS] |= 0x80 | 0x07; // a global table of 2^(7+1) = 256 colours
+    patched.extend((0..=255u8).flat_map(|g| [g, g, g]));
+    patched.extend_from_slice(&bytes[SCREEN_END..]);
+    Cow::Owned(patched)
+}
+
+/// A GIF's frames read one at a time, each composed over what the frames before it left.
+struct Frames<'a> {
+    decoder: gif::Decoder<Cursor<Cow<'a, [u8]>>>,
+    /// What the next frame draws over.
+    canvas: RgbaImage,
+    pixels_left: u64,
+}
+
+impl<'a> Frames<'a> {
+    fn open(bytes: &'a [u8], limits: Limits) -> Result<Self, PictureError> {
+        let mut options = DecodeOptions::new();
+        options.set_color_output(ColorOutput::RGBA);
+        options.allow_unknown_blocks(true);
+        let frame_bytes = (limits.max_megapixels.max(0.0) * 1.0e6 * 4.0) as u64;
+        options.set_memory_limit(MemoryLimit::Bytes(NonZeroU64::new(frame_bytes).unwrap_or(NonZeroU64::MIN)));
+        let decoder = options.read_info(Cursor::new(with_colour_table(bytes))).map_err(gif_error)?;
+        let (w, h) = (u32::from(decoder.width()), u32::from(decoder.height()));
+        check_pixels(w, h, limits)?;
+        Ok(Frames { decoder, canvas: RgbaImage::new(w, h), pixels_left: MAX_COMPOSED_PIXELS })
+    }
+
+    /// The next frame as it shows (full canvas), and how long it shows; None after the last.
+    fn next(&mut self) -> Result<Option<(RgbaImage, Duration)>, PictureError> {
+        let canvas_pixels = u64::from(self.canvas.width()) * u64::from(self.canvas.height());
+        if self.pixels_left < canvas_pixels {
+            return Ok(None);
+        }
+        self.pixels_left -= canvas_pixels;
+        let Some(frame) = self.decoder.read_next_frame().map_err(gif_error)? else {
+            return Ok(None);
+        };
+        let delay = Duration::from_millis(u64::from(frame.delay) * 10);
+        let mut shown = self.canvas.clone();
+        compose(frame, &mut shown, &mut self.canvas);
+        Ok(Some((shown, delay)))
+    }
+}
+
+/// Draws `frame` over `shown` (a copy of the canvas) where it is not transparent, then leaves
+/// `canvas` as the frame's disposal says: kept, cleared to transparent, or as it was before.
+fn compose(frame: &gif::Frame<'_>, shown: &mut RgbaImage, canvas: &mut RgbaImage) {
+    let (fw, fh) = (u32::from(frame.width), u32::from(frame.height));
+    let (left, top) = (u32::from(frame.left), u32::from(frame.top));
+    let pixels = frame.buffer.chunks_exact(4);
+    for (i, px) in pixels.enumerate().take((fw * fh) as usize) {
+        let (x, y) = (left + i as u32 % fw.max(1), top + i as u32 / fw.max(1));
+        if x >= shown.width() || y >= shown.height() {
+            continue;
+        }
+        let before = *canvas.get_pixel(x, y);
+        let now = if px[3] == 0 { before } else { image::Rgba([px[0], px[1], px[2], px[3]]) };
+        shown.put_pixel(x, y, now);
+        match frame.dispose {
+            DisposalMethod::Any | DisposalMethod::Keep => canvas.put_pixel(x, y, now),
+            DisposalMethod::Background => canvas.put_pixel(x, y, image::Rgba([0, 0, 0, 0])),
+            DisposalMethod::Previous => {}
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::Delay;
     use image::codecs::gif::{GifEncoder, Repeat};
-    use image::{Delay, RgbaImage};
 
     const LIMITS: Limits = Limits { max_megapixels: 100.0 };
 

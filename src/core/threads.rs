@@ -1,0 +1,37 @@
+//! Background threads yield to the screen's: scans, decodes, film decoding and file writing run
+//! at a lower CPU priority than the screen's thread, so on a small 2-core box a big rescan or a
+//! photo decode never delays a frame.
+
+/// Lowers the calling thread's CPU priority (Linux: each thread has its own nice value).
+/// Calling it again on the same thread does nothing more.
+pub fn lower_priority() {
+    thread_local! {
+        static DONE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    DONE.with(|done| {
+        if !done.replace(true) {
+            #[cfg(target_os = "linux")]
+            // SAFETY: setpriority only reads its integer arguments; `who = 0` is the calling thread.
+            unsafe {
+                libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+            }
+        }
+    });
+}
+
+/// Puts the calling thread in the idle class (Linux `SCHED_IDLE`): it runs only on time no other
+/// thread wants, and gives way at once when the screen's threads wake. For the scanner, the
+/// status writer and the feed thread, whose work is never urgent to the millisecond.
+pub fn idle_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: sched_setscheduler reads `param` only during the call; pid 0 is this thread.
+        let ok = unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) } == 0;
+        if !ok {
+            lower_priority();
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    lower_priority();
+}
