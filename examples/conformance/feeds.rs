@@ -85,9 +85,7 @@ fn feed_files(folder: &Path) -> Vec<PathBuf> {
         };
         for path in entries.flatten().map(|e| e.path()) {
             let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-            let feed = path
-                .extension()
-                .is_some_and(|x| EXTENSIONS.iter().any(|e| x.eq_ignore_ascii_case(e)));
+            let feed = path.extension().is_some_and(|x| EXTENSIONS.iter().any(|e| x.eq_ignore_ascii_case(e)));
             if path.is_dir() && !hidden {
                 todo.push(path);
             } else if feed && !hidden {
@@ -148,8 +146,9 @@ fn checks(folder: &Path, read: &[Read], reference: Option<&BTreeMap<String, Opti
             }
             Err(e) => {
                 *refused.entry(kind(e).into()).or_default() += 1;
-                let feedparser_shows_none =
-                    reference.and_then(|m| m.get(&r.name)).is_some_and(|t| t.as_ref().is_none_or(Vec::is_empty));
+                let feedparser_shows_none = reference
+                    .and_then(|m| m.get(&r.name))
+                    .is_some_and(|t| t.as_ref().is_none_or(Vec::is_empty));
                 let allowed = expected_refused || matches!(e, FeedError::Entities) || feedparser_shows_none;
                 if !allowed {
                     println!("  {}: refused: {e}", r.name);
@@ -159,9 +158,16 @@ fn checks(folder: &Path, read: &[Read], reference: Option<&BTreeMap<String, Opti
         }
     }
     problems += shared_corpus_checks(folder, read);
-    println!("  read: {} of {} files, {titles} headlines; refused: {refused:?}", read.len() - refused.values().sum::<usize>(), read.len());
+    println!(
+        "  read: {} of {} files, {titles} headlines; refused: {refused:?}",
+        read.len() - refused.values().sum::<usize>(),
+        read.len()
+    );
     if read.len() < 50 || titles < 80 {
-        println!("  too small a corpus: {} files (at least 50), {titles} headlines (at least 80)", read.len());
+        println!(
+            "  too small a corpus: {} files (at least 50), {titles} headlines (at least 80)",
+            read.len()
+        );
         problems += 1;
     }
     println!("  problems: {problems}");
@@ -188,7 +194,8 @@ fn hygiene(t: &str) -> Option<String> {
 /// The ISO-8859-1 feed of the shared corpus shows its accented letters.
 fn shared_corpus_checks(folder: &Path, read: &[Read]) -> usize {
     let Some(latin) = read.iter().find(|r| r.name == "rss_1.0_iso8859.xml") else { return 0 };
-    let accented = latin.result.as_ref().is_ok_and(|l| l.iter().any(|t| t.chars().any(|c| "éèàüöäçñ".contains(c))));
+    let accented =
+        latin.result.as_ref().is_ok_and(|l| l.iter().any(|t| t.chars().any(|c| "éèàüöäçñ".contains(c))));
     if !accented {
         println!("  {}: no accented letter in {:?}", folder.join(&latin.name).display(), latin.result);
     }
@@ -231,14 +238,24 @@ fn compare(read: &[Read], reference: &BTreeMap<String, Option<Vec<String>>>) -> 
             row[3] += usize::from(same && !theirs.is_empty());
         }
     }
-    println!("  | subfolder | files | same titles as feedparser | files where feedparser shows titles | of those, same |");
+    println!(
+        "  | subfolder | files | same titles as feedparser | files where feedparser shows titles | of those, same |"
+    );
     println!("  |---|---|---|---|---|");
     for (group, [files, same, titled, titled_same]) in &table {
-        println!("  | {group} | {files} | {same} ({}) | {titled} | {titled_same} ({}) |", pct(*same, *files), pct(*titled_same, *titled));
+        println!(
+            "  | {group} | {files} | {same} ({}) | {titled} | {titled_same} ({}) |",
+            pct(*same, *files),
+            pct(*titled_same, *titled)
+        );
     }
     let [files, same, titled, titled_same] = table.get("all").copied().unwrap_or_default();
     let met = share(same, files) >= GOAL && share(titled_same, titled) >= GOAL;
-    println!("  goal (at least {:.0} % of all files and of those with titles): {}", GOAL * 100.0, if met { "met" } else { "NOT met" });
+    println!(
+        "  goal (at least {:.0} % of all files and of those with titles): {}",
+        GOAL * 100.0,
+        if met { "met" } else { "NOT met" }
+    );
     met
 }
 

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
 /// The largest feed document read, in bytes.
@@ -750,7 +750,10 @@ mod tests {
         assert_eq!(parse(external), Err(FeedError::Entities));
         assert_eq!(parse(b"<notes><note/></notes>"), Err(FeedError::NotAFeed));
         assert_eq!(parse(b"{\"version\": \"https://jsonfeed.org/version/1\"}"), Err(FeedError::NotAFeed));
-        assert!(matches!(parse(b"<rss version=\"2.0\"><channel><item><title>Half"), Err(FeedError::Invalid(_))));
+        assert!(matches!(
+            parse(b"<rss version=\"2.0\"><channel><item><title>Half"),
+            Err(FeedError::Invalid(_))
+        ));
         assert!(matches!(parse(b"<rss><channel><item><title>x</title><!-- cut"), Err(FeedError::Invalid(_))));
         assert_eq!(parse(&vec![b' '; MAX_FEED_BYTES + 1]), Err(FeedError::TooLarge));
     }
@@ -913,7 +916,10 @@ PHA+SGlzdG9yeSBvZiB0aGUgJmx0O2JsaW5rJmd0OyB0YWc8L3A+
 <entry><title type="html">safe&lt;script type="text/javascript">location.href='x';&lt;/script> description</title></entry>
 <entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Also <script>alert(1)</script>safe</div></title></entry>
 </feed>"#;
-        assert_eq!(titles(doc), ["History of the <blink> tag", "Is 1 < 2? Yes & no", "safe description", "Also safe"]);
+        assert_eq!(
+            titles(doc),
+            ["History of the <blink> tag", "Is 1 < 2? Yes & no", "safe description", "Also safe"]
+        );
         let old = b"<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><entry><title mode=\"base64\">RXhhbXBsZSA8Yj5BdG9tPC9iPg==</title></entry></feed>";
         assert_eq!(titles(old), ["Example Atom"]);
         let media = br#"<rss version="2.0" xmlns:m="http://search.yahoo.com/mrss/"><channel>
