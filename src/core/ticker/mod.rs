@@ -17,8 +17,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::duration::parse_duration;
 use super::feeds::{self, Headline, MAX_ITEMS};
 use super::problems::Problem;
-use super::tomlx::TomlFile;
+use super::tomlx::{Reader, TomlFile};
 use super::when::parse_date;
+use toml_edit::Table;
 
 /// The ticker's file, at the top of the content folder.
 pub const TICKER_FILE: &str = "ticker.toml";
@@ -186,78 +187,103 @@ pub fn parse(text: &str, root: &Path, problems: &mut Vec<Problem>) -> Option<Tic
     let mut s = TickerSettings::default();
     r.check_keys(top, "", &["feed", "ticker", "message"]);
     if let Some(t) = r.table(top, "ticker") {
-        r.check_keys(t, "ticker", &["speed", "refresh", "separator", "show_labels"]);
-        if let Some(v) = r.number(t, "speed") {
-            if (5.0..=2000.0).contains(&v) {
-                s.speed = v as f32;
-            } else {
-                r.problem(t, "speed", format!("`speed` is pixels per second, between 5 and 2000, not {v}"));
-            }
-        }
-        if let Some(d) = r.parsed(t, "refresh", parse_duration) {
-            s.refresh = d.max(MIN_REFRESH);
-        }
-        if let Some(sep) = r.string(t, "separator") {
-            s.separator = sep.trim().to_string();
-        }
-        if let Some(b) = r.boolean(t, "show_labels") {
-            s.show_labels = b;
-        }
+        read_strip(&mut r, t, &mut s);
     }
     for t in r.tables(top, "feed") {
-        r.check_keys(t, "feed", &["url", "label", "max_items", "max_age"]);
-        let line = r.table_line(t);
-        let Some(url) = r.string(t, "url") else {
-            if t.get("url").is_none() {
-                r.problem_at(line, "this [[feed]] has no `url`; it is skipped".into());
-            }
-            continue;
-        };
-        let source = match FeedSource::parse(&url, root) {
-            Ok(s) => s,
-            Err(e) => {
-                r.problem(t, "url", format!("{e}; this feed is skipped"));
-                continue;
-            }
-        };
-        let label = r.string(t, "label").map(|l| feeds::clean_title(&l)).unwrap_or_default();
-        let mut max_items = DEFAULT_MAX_ITEMS;
-        if let Some(n) = r.integer(t, "max_items") {
-            if n >= 1 {
-                max_items = (n as usize).min(MAX_ITEMS);
-            } else {
-                r.problem(t, "max_items", "`max_items` should be 1 or more".into());
-            }
+        if let Some(feed) = read_feed(&mut r, t, root, &s.feeds) {
+            s.feeds.push(feed);
         }
-        let max_age = r.parsed(t, "max_age", parse_duration);
-        if s.feeds.iter().any(|f| f.source == source) {
-            r.problem_at(line, format!("the feed {source} is listed twice; the second is skipped"));
-            continue;
-        }
-        s.feeds.push(FeedConfig { source, label, max_items, max_age });
     }
     for t in r.tables(top, "message") {
-        r.check_keys(t, "message", &["text", "from", "until"]);
-        let line = r.table_line(t);
-        let text = r.string(t, "text").map(|x| feeds::clean_title(&x)).unwrap_or_default();
-        if text.is_empty() {
-            r.problem_at(line, "this [[message]] has no `text`; it is skipped".into());
-            continue;
+        if let Some(message) = read_message(&mut r, t) {
+            s.messages.push(message);
         }
-        let from = r.parsed(t, "from", parse_date);
-        let until = r.parsed(t, "until", parse_date);
-        if let (Some(f), Some(u)) = (from, until)
-            && u < f
-        {
-            r.problem_at(
-                line,
-                format!("this message's `until` ({u}) is before its `from` ({f}); it never shows"),
-            );
-        }
-        s.messages.push(StaffMessage { text, from, until });
     }
     problems.extend(r.problems);
     Some(s)
+}
+
+/// `[ticker]`: how the strip scrolls.
+fn read_strip<'a>(r: &mut Reader<'a>, t: &'a Table, s: &mut TickerSettings) {
+    r.check_keys(t, "ticker", &["speed", "refresh", "separator", "show_labels"]);
+    if let Some(v) = r.number(t, "speed") {
+        if (5.0..=2000.0).contains(&v) {
+            s.speed = v as f32;
+        } else {
+            r.problem(t, "speed", format!("`speed` is pixels per second, between 5 and 2000, not {v}"));
+        }
+    }
+    if let Some(d) = r.parsed(t, "refresh", parse_duration) {
+        s.refresh = d.max(MIN_REFRESH);
+    }
+    if let Some(sep) = r.string(t, "separator") {
+        s.separator = sep.trim().to_string();
+    }
+    if let Some(b) = r.boolean(t, "show_labels") {
+        s.show_labels = b;
+    }
+}
+
+/// One `[[feed]]`; `None` (with the problem reported) when it cannot be used or repeats one of
+/// `earlier`.
+fn read_feed<'a>(
+    r: &mut Reader<'a>,
+    t: &'a Table,
+    root: &Path,
+    earlier: &[FeedConfig],
+) -> Option<FeedConfig> {
+    r.check_keys(t, "feed", &["url", "label", "max_items", "max_age"]);
+    let line = r.table_line(t);
+    let Some(url) = r.string(t, "url") else {
+        if t.get("url").is_none() {
+            r.problem_at(line, "this [[feed]] has no `url`; it is skipped".into());
+        }
+        return None;
+    };
+    let source = match FeedSource::parse(&url, root) {
+        Ok(s) => s,
+        Err(e) => {
+            r.problem(t, "url", format!("{e}; this feed is skipped"));
+            return None;
+        }
+    };
+    let label = r.string(t, "label").map(|l| feeds::clean_title(&l)).unwrap_or_default();
+    let mut max_items = DEFAULT_MAX_ITEMS;
+    if let Some(n) = r.integer(t, "max_items") {
+        if n >= 1 {
+            max_items = (n as usize).min(MAX_ITEMS);
+        } else {
+            r.problem(t, "max_items", "`max_items` should be 1 or more".into());
+        }
+    }
+    let max_age = r.parsed(t, "max_age", parse_duration);
+    if earlier.iter().any(|f| f.source == source) {
+        r.problem_at(line, format!("the feed {source} is listed twice; the second is skipped"));
+        return None;
+    }
+    Some(FeedConfig { source, label, max_items, max_age })
+}
+
+/// One `[[message]]`; `None` (with the problem reported) when it has no text.
+fn read_message<'a>(r: &mut Reader<'a>, t: &'a Table) -> Option<StaffMessage> {
+    r.check_keys(t, "message", &["text", "from", "until"]);
+    let line = r.table_line(t);
+    let text = r.string(t, "text").map(|x| feeds::clean_title(&x)).unwrap_or_default();
+    if text.is_empty() {
+        r.problem_at(line, "this [[message]] has no `text`; it is skipped".into());
+        return None;
+    }
+    let from = r.parsed(t, "from", parse_date);
+    let until = r.parsed(t, "until", parse_date);
+    if let (Some(f), Some(u)) = (from, until)
+        && u < f
+    {
+        r.problem_at(
+            line,
+            format!("this message's `until` ({u}) is before its `from` ({f}); it never shows"),
+        );
+    }
+    Some(StaffMessage { text, from, until })
 }
 
 /// One line of the ticker.
