@@ -119,7 +119,6 @@ pub fn read_alert(root: &Path, problems: &mut Vec<Problem>) -> Option<Notice> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

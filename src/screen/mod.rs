@@ -86,10 +86,10 @@ pub enum AppSystems {
 #[derive(Resource, Clone, Debug)]
 pub struct Settings(pub Config);
 
-/// Builds the whole screen app: Bevy's plugins set up for a kiosk, then each feature plugin.
-pub fn build_app(config: Config, mode: Mode) -> App {
-    let mut app = App::new();
-    let window = match &mode {
+/// The window: fullscreen for the player (unless windowed), exactly the asked size for a
+/// snapshot.
+fn window_for(config: &Config, mode: &Mode) -> Window {
+    match mode {
         Mode::Run { windowed } if !*windowed && config.display.fullscreen => Window {
             title: format!("corridor – {}", config.screen),
             mode: WindowMode::BorderlessFullscreen(MonitorSelection::Primary),
@@ -111,7 +111,13 @@ pub fn build_app(config: Config, mode: Mode) -> App {
             present_mode: PresentMode::AutoNoVsync,
             ..default()
         },
-    };
+    }
+}
+
+/// Builds the whole screen app: Bevy's plugins set up for a kiosk, then each feature plugin.
+pub fn build_app(config: Config, mode: Mode) -> App {
+    let mut app = App::new();
+    let window = window_for(&config, &mode);
     let hide_cursor = matches!(mode, Mode::Run { windowed: false }) && config.display.fullscreen;
     app.add_plugins(
         DefaultPlugins
@@ -159,7 +165,13 @@ pub fn build_app(config: Config, mode: Mode) -> App {
 pub fn add_features(app: &mut App) {
     app.configure_sets(
         Update,
-        (AppSystems::ReadInputs, AppSystems::Decide, AppSystems::Stage, AppSystems::Present, AppSystems::Report)
+        (
+            AppSystems::ReadInputs,
+            AppSystems::Decide,
+            AppSystems::Stage,
+            AppSystems::Present,
+            AppSystems::Report,
+        )
             .chain(),
     );
     app.add_plugins((

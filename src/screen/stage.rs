@@ -11,13 +11,13 @@ use bevy::render::render_resource::{Extent3d, TextureDimension, TextureFormat};
 use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
-use super::showing::StageState;
-use super::{AppSystems, Settings};
 use super::clock::{ScreenClock, clock_and_date};
 use super::fonts::Fonts;
 use super::layout::{StageArea, StageSize, bevy_colour, centred_cover};
 use super::programme::ProgrammeChanged;
+use super::showing::StageState;
 use super::video::{VideoEnded, VideoMaterial, VideoPlayback, video_picture};
+use super::{AppSystems, Settings};
 use std::path::PathBuf;
 
 use crate::core::config::{Fit, Transition};
@@ -111,14 +111,19 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(PostStartup, spawn_fallback);
     app.add_systems(
         Update,
-        (start_show, end_films, request_decodes, finish_decodes, advance, apply_fade, show_fallback_when_empty)
+        (
+            start_show,
+            end_films,
+            request_decodes,
+            finish_decodes,
+            advance,
+            apply_fade,
+            show_fallback_when_empty,
+        )
             .chain()
             .in_set(AppSystems::Stage),
     );
-    app.add_systems(
-        Update,
-        refit_pictures.run_if(resource_changed::<StageSize>).in_set(AppSystems::Stage),
-    );
+    app.add_systems(Update, refit_pictures.run_if(resource_changed::<StageSize>).in_set(AppSystems::Stage));
 }
 
 /// A picture's width over its height, and how it fits, to fit it again when the stage changes
@@ -288,7 +293,13 @@ fn aspect_of(width: u32, height: u32) -> f32 {
     width.max(1) as f32 / height.max(1) as f32
 }
 
-fn picture_part(commands: &mut Commands, root: Entity, images: &mut Assets<Image>, stage: UVec2, frame: Frame) {
+fn picture_part(
+    commands: &mut Commands,
+    root: Entity,
+    images: &mut Assets<Image>,
+    stage: UVec2,
+    frame: Frame,
+) {
     let fitted = picture_node(aspect_of(frame.width, frame.height), stage, Fit::Contain);
     let image = images.add(frame_image(frame));
     commands.entity(root).with_child((ImageNode::new(image), fitted, SlidePart::new(root, Part::Image, 1.0)));
@@ -304,7 +315,8 @@ fn animation_part(
 ) {
     let Some(first) = animation.frames.first() else { return };
     let fitted = picture_node(aspect_of(first.width, first.height), stage, Fit::Contain);
-    let frames: Vec<Handle<Image>> = animation.frames.into_iter().map(|f| images.add(frame_image(f))).collect();
+    let frames: Vec<Handle<Image>> =
+        animation.frames.into_iter().map(|f| images.add(frame_image(f))).collect();
     commands.entity(root).with_child((
         ImageNode::new(frames[0].clone()),
         fitted,
@@ -328,7 +340,13 @@ fn video_part(
     if fit == Fit::Cover {
         commands.entity(root).insert(Node { overflow: Overflow::clip(), ..centred_cover(px(0), px(0)) });
     }
-    commands.entity(root).with_child((node, playback, aspect_part, fitted, SlidePart::new(root, Part::Image, 1.0)));
+    commands.entity(root).with_child((
+        node,
+        playback,
+        aspect_part,
+        fitted,
+        SlidePart::new(root, Part::Image, 1.0),
+    ));
 }
 
 fn caption_part(commands: &mut Commands, root: Entity, fonts: &Fonts, caption: &str) {

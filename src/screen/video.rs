@@ -16,8 +16,8 @@ use bevy::ui_render::prelude::{MaterialNode, UiMaterial};
 
 use super::AppSystems;
 use super::showing::StageState;
-use crate::core::show::RequestId;
 use crate::core::media::video::{Sound, VideoError, VideoEvent, VideoFrame, VideoStream, YuvToRgb};
+use crate::core::show::RequestId;
 
 /// No new frame for this long while the video should be playing: the decoder has stalled.
 const STALL: Duration = Duration::from_secs(3);

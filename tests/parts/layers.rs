@@ -45,7 +45,8 @@ fn targets(code: &str, me: &[String]) -> BTreeSet<Vec<String>> {
     let bytes: Vec<char> = code.chars().collect();
     let mut i = 0;
     while i < bytes.len() {
-        let starts_word = i == 0 || !(bytes[i - 1].is_alphanumeric() || bytes[i - 1] == '_' || bytes[i - 1] == ':');
+        let starts_word =
+            i == 0 || !(bytes[i - 1].is_alphanumeric() || bytes[i - 1] == '_' || bytes[i - 1] == ':');
         if !starts_word {
             i += 1;
             continue;

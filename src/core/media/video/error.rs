@@ -20,4 +20,3 @@ pub enum VideoError {
     #[error("the video did not start within {0} s (damaged, or a decoder that hangs); it is skipped")]
     Stalled(u64),
 }
-

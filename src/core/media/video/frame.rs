@@ -164,7 +164,6 @@ pub fn shown_size(w: u32, h: u32, stage: (u32, u32), fit: Fit) -> (u32, u32) {
     (even(w as f64 * scale), even(h as f64 * scale))
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

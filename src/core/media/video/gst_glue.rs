@@ -28,4 +28,3 @@ pub fn shut_down(pipeline: gst::Pipeline) {
         let _ = pipeline.set_state(gst::State::Null);
     }
 }
-

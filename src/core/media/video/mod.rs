@@ -97,7 +97,11 @@ impl VideoStream {
 
     /// Starts the pipeline (paused first where the film waits for sound or starts mid-way) and
     /// waits for the first frame to show.
-    fn start(built: &Built, how: PlayOptions, deadline: Instant) -> Result<(VideoFrame, StartPoint), VideoError> {
+    fn start(
+        built: &Built,
+        how: PlayOptions,
+        deadline: Instant,
+    ) -> Result<(VideoFrame, StartPoint), VideoError> {
         // The error of a failed state change comes on the bus.
         let mut start = StartPoint::default();
         if how.from > Duration::ZERO || how.sound {
@@ -302,4 +306,3 @@ impl PartialEq for VideoSlide {
 }
 
 impl Eq for VideoSlide {}
-

@@ -237,8 +237,7 @@ fn on_pads(
     let convert_weak = chain.convert.downgrade();
     let report = report.clone();
     decode.connect_no_more_pads(move |_| {
-        let linked =
-            convert_weak.upgrade().and_then(|c| c.static_pad("sink")).is_some_and(|p| p.is_linked());
+        let linked = convert_weak.upgrade().and_then(|c| c.static_pad("sink")).is_some_and(|p| p.is_linked());
         if !linked {
             report.fail(VideoError::NoPicture);
         }
@@ -347,4 +346,3 @@ pub(super) fn wait_for_preroll(
     }
     Err(RecvTimeoutError::Timeout)
 }
-

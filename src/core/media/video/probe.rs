@@ -48,4 +48,3 @@ pub fn probe_length(path: &Path) -> Option<Duration> {
     let _ = playbin.set_state(gst::State::Null);
     length
 }
-

@@ -48,4 +48,3 @@ pub(super) fn link_sound(pipeline: &gst::Pipeline, pad: &gst::Pad) -> Sound {
         false => Sound::Off,
     }
 }
-
