@@ -22,6 +22,8 @@ use corridor::core::source::{MediaKind, Source};
 const STAGE: (u32, u32) = (1920, 1080);
 /// A decode that takes longer than this is a hang.
 const HANG: Duration = Duration::from_secs(30);
+/// A decode that takes longer than this is named.
+const SLOW: Duration = Duration::from_secs(2);
 /// The share of valid files that must be shown.
 const OK_GOAL: f64 = 0.995;
 /// How many corrupt files may be shown.
@@ -76,6 +78,9 @@ pub fn run(folder: &Path) -> bool {
         let started = Instant::now();
         let outcome = decode(folder.join(&entry.path));
         let took = started.elapsed();
+        if took > SLOW {
+            println!("  slow   {}: {:.1} s", entry.path, took.as_secs_f64());
+        }
         let suite = entry.path.split('/').next().unwrap_or_default().to_string();
         let tally = tallies.entry(suite).or_default();
         tally.slowest = tally.slowest.max(took);
@@ -119,9 +124,7 @@ fn decode(path: PathBuf) -> Outcome {
         }));
         let outcome = match result {
             Ok(Ok(Slide::Picture(f))) => Outcome::Shown(f.width, f.height),
-            Ok(Ok(Slide::Animation(a))) => {
-                Outcome::Shown(a.frames[0].width, a.frames[0].height)
-            }
+            Ok(Ok(Slide::Animation(a))) => Outcome::Shown(a.frames[0].width, a.frames[0].height),
             Ok(Ok(other)) => Outcome::Refused(format!("not a picture: {other:?}")),
             Ok(Err(e)) => Outcome::Refused(e.to_string()),
             Err(payload) => Outcome::Panicked(panic_text(payload.as_ref())),

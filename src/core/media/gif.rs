@@ -28,6 +28,9 @@ pub const MAX_FRAMES: usize = 1000;
 /// Browsers show a frame with no delay, or one under 20 ms, for 100 ms: so does corridor.
 const SHORTEST: Duration = Duration::from_millis(20);
 const INSTEAD: Duration = Duration::from_millis(100);
+/// At most this many canvas pixels are composed for one GIF (all frames together): about 500
+/// frames of 1920x1080, or 10 of a 100-megapixel canvas. Frames past it are left out.
+const MAX_COMPOSED_PIXELS: u64 = 1_000_000_000;
 
 /// An animation ready to show: frames of one size, each with how long it shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,10 +80,6 @@ pub fn frame_at(delays: &[Duration], t: Duration) -> usize {
     delays.len() - 1
 }
 
-/// At most this many canvas pixels are composed for one GIF (all frames together): about 500
-/// frames of 1920x1080, or 20 of a 100-megapixel canvas. Frames past it are left out.
-const MAX_COMPOSED_PIXELS: u64 = 1_000_000_000;
-
 /// Decodes a GIF for a stage of `stage` pixels. `None` when it has a single frame (a still
 /// picture, decoded as one). A file damaged part-way keeps the frames before the damage.
 pub fn decode_gif(
@@ -92,14 +91,12 @@ pub fn decode_gif(
     let mut frames = Frames::open(bytes, limits)?;
     let mut animation = Animation { frames: Vec::new(), delays: Vec::new() };
     let mut target = (stage.0.max(1), stage.1.max(1));
-    let mut visible = false;
     while animation.frames.len() < MAX_FRAMES {
         let (img, delay) = match frames.next() {
             Ok(Some(frame)) => frame,
             Err(e) if animation.frames.is_empty() => return Err(e),
             Ok(None) | Err(_) => break,
         };
-        visible |= has_visible_pixel(&img);
         let delay = if delay < SHORTEST { INSTEAD } else { delay };
         let scaled = Frame::from_image(scale_to(DynamicImage::ImageRgba8(img), target, fit)?);
         animation.frames.push(scaled);
@@ -109,9 +106,7 @@ pub fn decode_gif(
             target = (animation.frames[0].width, animation.frames[0].height);
         }
     }
-    if !visible {
-        return Err(nothing_to_show());
-    }
+    frames.check_colours()?;
     match animation.frames.len() {
         0 => Err(nothing_to_show()),
         1 => Ok(None),
@@ -121,18 +116,14 @@ pub fn decode_gif(
 
 /// The first frame of a GIF, full size: what a GIF of one frame shows.
 pub fn first_frame(bytes: &[u8], limits: Limits) -> Result<DynamicImage, PictureError> {
-    match Frames::open(bytes, limits)?.next()? {
-        Some((img, _)) if has_visible_pixel(&img) => Ok(DynamicImage::ImageRgba8(img)),
-        _ => Err(nothing_to_show()),
-    }
+    let mut frames = Frames::open(bytes, limits)?;
+    let (img, _) = frames.next()?.ok_or_else(nothing_to_show)?;
+    frames.check_colours()?;
+    Ok(DynamicImage::ImageRgba8(img))
 }
 
 fn nothing_to_show() -> PictureError {
     PictureError::Corrupt("it has no pictures that can be read".into())
-}
-
-fn has_visible_pixel(img: &RgbaImage) -> bool {
-    img.as_raw().chunks_exact(4).any(|p| p[3] != 0)
 }
 
 fn gif_error(e: gif::DecodingError) -> PictureError {
@@ -164,22 +155,28 @@ fn with_colour_table(bytes: &[u8]) -> Cow<'_, [u8]> {
 /// A GIF's frames read one at a time, each composed over what the frames before it left.
 struct Frames<'a> {
     decoder: gif::Decoder<Cursor<Cow<'a, [u8]>>>,
+    global: Vec<u8>,
     /// What the next frame draws over.
     canvas: RgbaImage,
     pixels_left: u64,
+    /// Pixels read, and how many of them name a colour their table has.
+    pixels: u64,
+    coloured: u64,
 }
 
 impl<'a> Frames<'a> {
     fn open(bytes: &'a [u8], limits: Limits) -> Result<Self, PictureError> {
         let mut options = DecodeOptions::new();
-        options.set_color_output(ColorOutput::RGBA);
+        options.set_color_output(ColorOutput::Indexed);
         options.allow_unknown_blocks(true);
-        let frame_bytes = (limits.max_megapixels.max(0.0) * 1.0e6 * 4.0) as u64;
+        let frame_bytes = (limits.max_megapixels.max(0.0) * 1.0e6) as u64;
         options.set_memory_limit(MemoryLimit::Bytes(NonZeroU64::new(frame_bytes).unwrap_or(NonZeroU64::MIN)));
         let decoder = options.read_info(Cursor::new(with_colour_table(bytes))).map_err(gif_error)?;
         let (w, h) = (u32::from(decoder.width()), u32::from(decoder.height()));
         check_pixels(w, h, limits)?;
-        Ok(Frames { decoder, canvas: RgbaImage::new(w, h), pixels_left: MAX_COMPOSED_PIXELS })
+        let global = decoder.global_palette().unwrap_or_default().to_vec();
+        let canvas = RgbaImage::new(w, h);
+        Ok(Frames { decoder, global, canvas, pixels_left: MAX_COMPOSED_PIXELS, pixels: 0, coloured: 0 })
     }
 
     /// The next frame as it shows (full canvas), and how long it shows; None after the last.
@@ -192,24 +189,60 @@ impl<'a> Frames<'a> {
         let Some(frame) = self.decoder.read_next_frame().map_err(gif_error)? else {
             return Ok(None);
         };
+        let palette = frame.palette.as_deref().unwrap_or(&self.global);
+        let (rgba, coloured) = to_rgba(&frame.buffer, palette, frame.transparent);
+        self.pixels += frame.buffer.len() as u64;
+        self.coloured += coloured;
         let delay = Duration::from_millis(u64::from(frame.delay) * 10);
         let mut shown = self.canvas.clone();
-        compose(frame, &mut shown, &mut self.canvas);
+        compose(frame, &rgba, &mut shown, &mut self.canvas);
         Ok(Some((shown, delay)))
+    }
+
+    /// Refuses a GIF whose pixels all name colours its tables do not have (browsers leave them
+    /// out; there is no picture to show).
+    fn check_colours(&self) -> Result<(), PictureError> {
+        if self.pixels > 0 && self.coloured == 0 {
+            return Err(PictureError::Corrupt("its pixels name colours it does not have".into()));
+        }
+        Ok(())
     }
 }
 
-/// Draws `frame` over `shown` (a copy of the canvas) where it is not transparent, then leaves
-/// `canvas` as the frame's disposal says: kept, cleared to transparent, or as it was before.
-fn compose(frame: &gif::Frame<'_>, shown: &mut RgbaImage, canvas: &mut RgbaImage) {
-    let (fw, fh) = (u32::from(frame.width), u32::from(frame.height));
-    let (left, top) = (u32::from(frame.left), u32::from(frame.top));
-    let pixels = frame.buffer.chunks_exact(4);
-    for (i, px) in pixels.enumerate().take((fw * fh) as usize) {
-        let (x, y) = (left + i as u32 % fw.max(1), top + i as u32 / fw.max(1));
-        if x >= shown.width() || y >= shown.height() {
+/// Colour indices to RGBA by `palette`; the `transparent` index and indices past the end of
+/// the palette become transparent. Also returns how many indices the palette has (or are the
+/// transparent one).
+fn to_rgba(indices: &[u8], palette: &[u8], transparent: Option<u8>) -> (Vec<u8>, u64) {
+    let mut table = [[0u8; 4]; 256];
+    let mut known = [false; 256];
+    for (i, c) in palette.chunks_exact(3).take(256).enumerate() {
+        (table[i], known[i]) = ([c[0], c[1], c[2], 255], true);
+    }
+    if let Some(t) = transparent {
+        (table[t as usize], known[t as usize]) = ([0; 4], true);
+    }
+    let mut out = Vec::with_capacity(indices.len() * 4);
+    let mut coloured = 0;
+    for &i in indices {
+        out.extend_from_slice(&table[i as usize]);
+        coloured += u64::from(known[i as usize]);
+    }
+    (out, coloured)
+}
+
+/// Draws a frame (its pixels `rgba`) over `shown` (a copy of the canvas) where it is not
+/// transparent, then leaves `canvas` as the frame's disposal says: kept, cleared to
+/// transparent, or as it was before.
+fn compose(frame: &gif::Frame<'_>, rgba: &[u8], shown: &mut RgbaImage, canvas: &mut RgbaImage) {
+    let fw = usize::from(frame.width).max(1);
+    let (left, top) = (usize::from(frame.left), usize::from(frame.top));
+    let (cw, ch) = (shown.width() as usize, shown.height() as usize);
+    for (i, px) in rgba.chunks_exact(4).enumerate() {
+        let (x, y) = (left + i % fw, top + i / fw);
+        if x >= cw || y >= ch {
             continue;
         }
+        let (x, y) = (x as u32, y as u32);
         let before = *canvas.get_pixel(x, y);
         let now = if px[3] == 0 { before } else { image::Rgba([px[0], px[1], px[2], px[3]]) };
         shown.put_pixel(x, y, now);

@@ -56,9 +56,8 @@ fn decode_turbo(bytes: &[u8], stage: (u32, u32), fit: Fit, limits: Limits) -> Re
     if let Err(e) = check_pixels(w, h, limits) {
         return Ok(Turbo::Refused(e));
     }
-    let orientation = exif_chunk(bytes)
-        .and_then(Orientation::from_exif_chunk)
-        .unwrap_or(Orientation::NoTransforms);
+    let orientation =
+        exif_chunk(bytes).and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
     let factor = reduced_scale(w, h, needed_size(w, h, stage, fit, orientation));
     let size = (factor.scale(w), factor.scale(h));
     let decoded = tj.decompress(bytes, size, format).map_err(|_| TurboFailed)?;
@@ -67,7 +66,9 @@ fn decode_turbo(bytes: &[u8], stage: (u32, u32), fit: Fit, limits: Limits) -> Re
         return Ok(Turbo::Refused(cut));
     }
     let img = match format {
-        PixelFormat::Rgb => image::RgbImage::from_raw(size.0, size.1, decoded.pixels).map(DynamicImage::ImageRgb8),
+        PixelFormat::Rgb => {
+            image::RgbImage::from_raw(size.0, size.1, decoded.pixels).map(DynamicImage::ImageRgb8)
+        }
         PixelFormat::Gray => {
             image::GrayImage::from_raw(size.0, size.1, decoded.pixels).map(DynamicImage::ImageLuma8)
         }
@@ -117,11 +118,14 @@ fn decode_rust(
         dec.exif_data().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
     let (want_w, want_h) = needed_size(w, h, stage, fit, orientation);
     let clamp = |v: u32| v.clamp(1, u16::MAX as u32) as u16;
-    let (sw, sh) = dec.scale(clamp(want_w), clamp(want_h)).map_err(|e| PictureError::Corrupt(e.to_string()))?;
+    let (sw, sh) =
+        dec.scale(clamp(want_w), clamp(want_h)).map_err(|e| PictureError::Corrupt(e.to_string()))?;
     let pixels = dec.decode().map_err(|e| PictureError::Corrupt(e.to_string()))?;
     let (sw, sh) = (sw as u32, sh as u32);
     let img = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => image::RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8),
+        jpeg_decoder::PixelFormat::RGB24 => {
+            image::RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8)
+        }
         _ => image::GrayImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageLuma8),
     };
     let img = img.ok_or_else(|| PictureError::Corrupt("the decoded size does not match".into()))?;
