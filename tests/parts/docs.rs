@@ -564,3 +564,34 @@ fn documented_plan_output_is_what_plan_prints() {
         );
     }
 }
+
+#[test]
+fn the_rules_of_this_test_place_blocks_as_documented() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let md = dir.path().join("x.md");
+    let text = "## Birthdays: birthdays.csv\n\nLike this:\n\n```\nname,class,date\n```\n\n## Other\n\n\
+<!-- corridor check says: unknown setting `colour` -->\n```toml\n[[slot]]\nplaylist = \"a\"\ncolour = \"red\"\n```\n\n\
+```toml\n# file: playlist.toml\nfit = \"cover\"\n```\n\n```toml\nfit = \"cover\"\nscreen = \"x\"\n```\n\n```\nsomething\n```\n\n\
+```sh\ncorridor plan --days 7   # a week\n```\n";
+    std::fs::write(&md, text).expect("write");
+    let blocks = blocks_of(&md);
+    let kinds: Vec<Result<Kind, String>> = blocks.iter().map(kind_of).collect();
+    assert_eq!(kinds[0], Ok(Kind::File("birthdays.csv".into())));
+    assert_eq!(kinds[1], Ok(Kind::File("schedule.toml".into())));
+    assert_eq!(blocks[1].says.as_deref(), Some("unknown setting `colour`"));
+    assert_eq!(blocks[0].says, None);
+    assert_eq!(kinds[2], Ok(Kind::File("playlist.toml".into())));
+    assert!(kinds[3].as_ref().is_err_and(|e| e.contains("fit []")), "keys of two files: {:?}", kinds[3]);
+    assert!(kinds[4].is_err(), "a block of no known kind fails: {:?}", kinds[4]);
+    assert_eq!(kinds[5], Ok(Kind::Commands));
+    // An example the doc calls wrong passes when check names its problem, and only then.
+    assert_eq!(check_file_example(&blocks[1], "schedule.toml"), None);
+    let unmarked = Block { says: None, ..blocks[1].clone() };
+    assert!(check_file_example(&unmarked, "schedule.toml").is_some());
+    let other = Block { says: Some("no such problem".into()), ..blocks[1].clone() };
+    assert!(check_file_example(&other, "schedule.toml").is_some());
+    assert_eq!(
+        words("corridor plan --at \"2027-03-01 08:30\"  # one moment"),
+        ["corridor", "plan", "--at", "2027-03-01 08:30"]
+    );
+}
