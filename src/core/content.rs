@@ -6,13 +6,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
+use toml_edit::Table;
+
 use super::config::{Fit, SlidesConfig, Transition, parse_fit, parse_transition};
 use super::duration::parse_duration;
 use super::media::PlayOptions;
 use super::problems::Problem;
 use super::source::{MediaKind, Source};
 use super::text::natural_cmp;
-use super::tomlx::{Reader, TomlFile};
+use super::tomlx::{Key, Reader, TomlFile, key};
 use super::when::{ItemWhen, parse_date, parse_days, parse_time_range};
 
 /// The playlist that plays when nothing else is scheduled.
@@ -158,46 +160,25 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
     if !root.is_dir() {
         return Err(ScanError::NotAFolder(root.to_path_buf()));
     }
-    let canonical_root =
-        root.canonicalize().map_err(|source| ScanError::Unreadable { path: root.to_path_buf(), source })?;
-    let entries = std::fs::read_dir(root)
-        .map_err(|source| ScanError::Unreadable { path: root.to_path_buf(), source })?;
-    let mut content = Content { root: root.to_path_buf(), ..Content::default() };
-    let mut names: Vec<(String, PathBuf)> = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_ignored_name(&name) {
-            continue;
-        }
-        let path = entry.path();
-        if path.is_dir() {
-            match inside_root(&path, &canonical_root) {
-                Ok(()) => names.push((name, path)),
-                Err(msg) => content.problems.push(Problem::error(PathBuf::from(&name), msg)),
-            }
-        } else if !RESERVED_FILES.iter().any(|r| r.eq_ignore_ascii_case(&name)) && !is_feed_file(&name) {
-            content.problems.push(Problem::warning(
-                PathBuf::from(&name),
-                format!("files at the top of the content folder are not played; move it into a playlist folder such as {DEFAULT_PLAYLIST}/"),
-            ));
-        }
-    }
-    names.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+    let unreadable = |source| ScanError::Unreadable { path: root.to_path_buf(), source };
+    let place = Place { root: root.to_path_buf(), canonical_root: root.canonicalize().map_err(unreadable)? };
+    let entries = std::fs::read_dir(root).map_err(unreadable)?;
+    let (names, problems) = playlist_folders(&place, entries);
+    let mut content = Content { root: root.to_path_buf(), problems, ..Content::default() };
     for (name, path) in names {
-        let mut broken = false;
-        let playlist =
-            scan_playlist(&name, &path, root, &canonical_root, defaults, &mut content.problems, &mut broken);
-        for path in playlist.items.iter().filter_map(|i| i.source.file()) {
+        let scanned = scan_playlist(&place, &name, &path, defaults);
+        for path in scanned.playlist.items.iter().filter_map(|i| i.source.file()) {
             if let Ok(meta) = std::fs::metadata(path) {
                 content
                     .stamps
                     .insert(path.to_path_buf(), Stamp { size: meta.len(), modified: meta.modified().ok() });
             }
         }
-        if broken {
+        content.problems.extend(scanned.problems);
+        if scanned.settings_broken {
             content.broken_settings.insert(name.clone());
         }
-        content.playlists.insert(name, playlist);
+        content.playlists.insert(name, scanned.playlist);
     }
     // The folder went while it was being read (a USB stick pulled mid-scan): this is no picture
     // of the folder, so say it is missing and keep what is in memory playing.
@@ -213,15 +194,158 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
     Ok(content)
 }
 
-/// Refuses a path (after following links) that leads outside the content folder.
-fn inside_root(path: &Path, canonical_root: &Path) -> Result<(), String> {
-    match path.canonicalize() {
-        Ok(real) if real.starts_with(canonical_root) => Ok(()),
-        Ok(_) => Err("it leads outside the content folder (a link?), so it is not shown".into()),
-        Err(_) => Err("it is a broken link or cannot be read; it is skipped".into()),
+/// The playlist folders at the top of the content folder, in natural order, and a problem for
+/// each stray file and each folder that leads outside.
+fn playlist_folders(place: &Place, entries: std::fs::ReadDir) -> (Vec<(String, PathBuf)>, Vec<Problem>) {
+    let mut names: Vec<(String, PathBuf)> = Vec::new();
+    let mut problems = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_ignored_name(&name) {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            match place.inside(&path) {
+                Ok(()) => names.push((name, path)),
+                Err(msg) => problems.push(Problem::error(PathBuf::from(&name), msg)),
+            }
+        } else if !RESERVED_FILES.iter().any(|r| r.eq_ignore_ascii_case(&name)) && !is_feed_file(&name) {
+            problems.push(Problem::warning(
+                PathBuf::from(&name),
+                format!("files at the top of the content folder are not played; move it into a playlist folder such as {DEFAULT_PLAYLIST}/"),
+            ));
+        }
+    }
+    names.sort_by(|a, b| natural_cmp(&a.0, &b.0));
+    (names, problems)
+}
+
+/// The content folder being scanned: as given (for relative names in messages) and as the disk
+/// names it, links resolved (to refuse what leads outside).
+#[derive(Clone, Debug)]
+struct Place {
+    root: PathBuf,
+    canonical_root: PathBuf,
+}
+
+impl Place {
+    /// The path relative to the content folder, for messages.
+    fn rel(&self, p: &Path) -> PathBuf {
+        p.strip_prefix(&self.root).unwrap_or(p).to_path_buf()
+    }
+
+    /// Refuses a path (after following links) that leads outside the content folder.
+    fn inside(&self, path: &Path) -> Result<(), String> {
+        match path.canonicalize() {
+            Ok(real) if real.starts_with(&self.canonical_root) => Ok(()),
+            Ok(_) => Err("it leads outside the content folder (a link?), so it is not shown".into()),
+            Err(_) => Err("it is a broken link or cannot be read; it is skipped".into()),
+        }
     }
 }
 
+/// One playlist folder, scanned.
+struct ScannedPlaylist {
+    playlist: Playlist,
+    problems: Vec<Problem>,
+    /// Its playlist.toml could not be read at all (the screen keeps the last good one).
+    settings_broken: bool,
+}
+
+/// A file of a playlist folder that makes a slide.
+struct SlideFile {
+    name: String,
+    path: PathBuf,
+    kind: MediaKind,
+}
+
+/// Scans one playlist folder: the items listed in its playlist.toml first, in the order listed,
+/// then its other files in natural order, each with the playlist's settings.
+fn scan_playlist(place: &Place, name: &str, dir: &Path, defaults: &SlidesConfig) -> ScannedPlaylist {
+    let mut scanned = ScannedPlaylist {
+        playlist: Playlist { name: name.to_string(), items: Vec::new(), shuffle: false },
+        problems: Vec::new(),
+        settings_broken: false,
+    };
+    let files = match folder_files(place, dir) {
+        Ok((files, problems)) => {
+            scanned.problems = problems;
+            files
+        }
+        Err(problem) => {
+            scanned.problems.push(problem);
+            return scanned;
+        }
+    };
+    let mut draft = PlaylistDraft::new(place, dir, defaults);
+    match read_playlist_toml(&mut draft) {
+        Ok(problems) => scanned.problems.extend(problems),
+        Err(problem) => {
+            scanned.problems.push(problem);
+            scanned.settings_broken = true;
+        }
+    }
+    scanned.playlist.shuffle = draft.shuffle;
+    let listed: Vec<PathBuf> =
+        draft.listed.iter().filter_map(|i| i.source.file()).map(Path::to_path_buf).collect();
+    let unlisted: Vec<Item> = files
+        .into_iter()
+        .filter(|f| !listed.contains(&f.path))
+        .map(|f| draft.defaults.item(place.rel(&f.path), f.path, f.kind))
+        .collect();
+    scanned.playlist.items = draft.listed;
+    scanned.playlist.items.extend(unlisted);
+    if scanned.playlist.items.is_empty() {
+        scanned.problems.push(Problem::warning(
+            place.rel(dir),
+            "this playlist has nothing to show; while it plays, the screen shows its calm fallback slide",
+        ));
+    }
+    scanned
+}
+
+/// The files of a playlist folder that make slides, in natural order, with a problem for each
+/// that cannot; Err when the folder cannot be read.
+fn folder_files(place: &Place, dir: &Path) -> Result<(Vec<SlideFile>, Vec<Problem>), Problem> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Problem::error(place.rel(dir), format!("cannot read this playlist folder: {e}")))?;
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if is_ignored_name(&name) || name.eq_ignore_ascii_case(PLAYLIST_FILE) {
+            continue;
+        }
+        // Only a link can lead outside: plain entries of a folder inside the content folder are
+        // inside it (and need no extra look at the disk).
+        let file_type = entry.file_type().ok();
+        let is_link = file_type.is_some_and(|t| t.is_symlink());
+        if is_link {
+            if let Err(msg) = place.inside(&path) {
+                problems.push(Problem::error(place.rel(&path), msg));
+                continue;
+            }
+        }
+        let is_dir = if is_link { path.is_dir() } else { file_type.is_some_and(|t| t.is_dir()) };
+        if is_dir {
+            problems.push(Problem::warning(
+                place.rel(&path),
+                "folders inside a playlist are not played; move its files up or make it a playlist of its own",
+            ));
+            continue;
+        }
+        match classify(&name) {
+            Ok(kind) => files.push(SlideFile { name, path, kind }),
+            Err(msg) => problems.push(Problem::error(place.rel(&path), msg)),
+        }
+    }
+    files.sort_by(|a, b| natural_cmp(&a.name, &b.name));
+    Ok((files, problems))
+}
+
+/// The settings a playlist gives its slides (corridor.toml's `[slides]`, changed by playlist.toml).
 struct PlaylistDefaults {
     duration: Duration,
     transition: Transition,
@@ -230,239 +354,166 @@ struct PlaylistDefaults {
     sound: bool,
 }
 
-fn scan_playlist(
-    name: &str,
-    dir: &Path,
-    root: &Path,
-    canonical_root: &Path,
-    defaults: &SlidesConfig,
-    problems: &mut Vec<Problem>,
-    settings_broken: &mut bool,
-) -> Playlist {
-    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
-    let mut pd = PlaylistDefaults {
-        duration: defaults.default_duration,
-        transition: defaults.transition,
-        transition_time: defaults.transition_time,
-        fit: defaults.fit,
-        sound: defaults.sound,
-    };
-    let mut playlist = Playlist { name: name.to_string(), items: Vec::new(), shuffle: false };
-
-    // Files of the folder, in natural order, with the reasons some cannot play.
-    let mut files: Vec<(String, PathBuf, MediaKind)> = Vec::new();
-    match std::fs::read_dir(dir) {
-        Ok(entries) => {
-            for entry in entries.flatten() {
-                let fname = entry.file_name().to_string_lossy().into_owned();
-                let path = entry.path();
-                if is_ignored_name(&fname) || fname.eq_ignore_ascii_case(PLAYLIST_FILE) {
-                    continue;
-                }
-                // Only a link can lead outside: plain entries of a folder inside the content
-                // folder are inside it (and need no extra look at the disk).
-                let file_type = entry.file_type().ok();
-                let is_link = file_type.is_some_and(|t| t.is_symlink());
-                if is_link {
-                    if let Err(msg) = inside_root(&path, canonical_root) {
-                        problems.push(Problem::error(rel(&path), msg));
-                        continue;
-                    }
-                }
-                let is_dir = if is_link { path.is_dir() } else { file_type.is_some_and(|t| t.is_dir()) };
-                if is_dir {
-                    problems.push(Problem::warning(
-                        rel(&path),
-                        "folders inside a playlist are not played; move its files up or make it a playlist of its own",
-                    ));
-                    continue;
-                }
-                match classify(&fname) {
-                    Ok(kind) => files.push((fname, path, kind)),
-                    Err(msg) => problems.push(Problem::error(rel(&path), msg)),
-                }
-            }
-        }
-        Err(e) => {
-            problems.push(Problem::error(rel(dir), format!("cannot read this playlist folder: {e}")));
-            return playlist;
-        }
-    }
-    files.sort_by(|a, b| natural_cmp(&a.0, &b.0));
-
-    // playlist.toml: defaults and listed items, in the order listed.
-    let toml_path = dir.join(PLAYLIST_FILE);
-    let mut listed: Vec<Item> = Vec::new();
-    if toml_path.is_file() {
-        let rel_toml = rel(&toml_path);
-        match std::fs::read(&toml_path) {
-            Err(e) => {
-                problems.push(Problem::error(rel_toml, format!("cannot read it: {e}")));
-                *settings_broken = true;
-            }
-            Ok(bytes) => {
-                let text = super::text::decode_text(&bytes);
-                match TomlFile::parse(&rel_toml, &text) {
-                    Err(p) => {
-                        problems.push(p);
-                        *settings_broken = true;
-                    }
-                    Ok(file) => {
-                        let mut r = file.reader();
-                        let t = r.root();
-                        r.check_keys(
-                            t,
-                            "",
-                            &["duration", "transition", "transition_time", "fit", "sound", "shuffle", "item"],
-                        );
-                        if let Some(d) = r.parsed(t, "duration", slide_duration) {
-                            pd.duration = d;
-                        }
-                        if let Some(v) = r.parsed(t, "transition", parse_transition) {
-                            pd.transition = v;
-                        }
-                        if let Some(v) = r.parsed(t, "transition_time", parse_duration) {
-                            pd.transition_time = v;
-                        }
-                        if let Some(v) = r.parsed(t, "fit", parse_fit) {
-                            pd.fit = v;
-                        }
-                        if let Some(v) = r.boolean(t, "sound") {
-                            pd.sound = v;
-                        }
-                        if let Some(v) = r.boolean(t, "shuffle") {
-                            playlist.shuffle = v;
-                        }
-                        for entry in r.tables(t, "item") {
-                            r.check_keys(
-                                entry,
-                                "item",
-                                &["file", "duration", "caption", "fit", "transition", "sound"],
-                            );
-                            let line = r.table_line(entry);
-                            let Some(file_name) = r.string(entry, "file") else {
-                                if entry.get("file").is_none() {
-                                    r.problem_at(
-                                        line,
-                                        "this [[item]] has no `file = \"...\"`; it is skipped".into(),
-                                    );
-                                }
-                                continue;
-                            };
-                            let Some(path) = listed_path(dir, &file_name) else {
-                                r.problem(
-                                    entry,
-                                    "file",
-                                    format!(
-                                        "\"{file_name}\" leads outside the playlist folder; it is not shown"
-                                    ),
-                                );
-                                continue;
-                            };
-                            if !path.is_file() {
-                                r.problem(
-                                    entry,
-                                    "file",
-                                    format!(
-                                        "\"{file_name}\" is not in this playlist folder; check the spelling"
-                                    ),
-                                );
-                                continue;
-                            }
-                            if let Err(msg) = inside_root(&path, canonical_root) {
-                                r.problem(entry, "file", format!("\"{file_name}\": {msg}"));
-                                continue;
-                            }
-                            let kind = match classify(&file_name) {
-                                Ok(k) => k,
-                                Err(msg) => {
-                                    r.problem(entry, "file", format!("\"{file_name}\": {msg}"));
-                                    continue;
-                                }
-                            };
-                            listed.push(Item {
-                                rel: rel(&path),
-                                source: Source::File(path),
-                                kind,
-                                duration_given: entry.contains_key("duration"),
-                                duration: r.parsed(entry, "duration", slide_duration).unwrap_or(pd.duration),
-                                transition: r
-                                    .parsed(entry, "transition", parse_transition)
-                                    .unwrap_or(pd.transition),
-                                transition_time: pd.transition_time,
-                                fit: r.parsed(entry, "fit", parse_fit).unwrap_or(pd.fit),
-                                sound: r.boolean(entry, "sound").unwrap_or(pd.sound),
-                                caption: r.string(entry, "caption").filter(|c| !c.trim().is_empty()),
-                                when: read_when(&mut r, entry),
-                            });
-                        }
-                        problems.extend(r.problems);
-                    }
-                }
-            }
-        }
-    }
-    // Listed items keep the settings' defaults that were read after them too.
-    for item in &mut listed {
-        item.transition_time = pd.transition_time;
-    }
-    let listed_paths: Vec<PathBuf> = listed.iter().filter_map(|i| i.source.file()).map(Path::to_path_buf).collect();
-    playlist.items = listed;
-    for (_, path, kind) in files {
-        if listed_paths.contains(&path) {
-            continue;
-        }
-        playlist.items.push(Item {
-            rel: rel(&path),
+impl PlaylistDefaults {
+    /// A slide of this playlist with the playlist's settings.
+    fn item(&self, rel: PathBuf, path: PathBuf, kind: MediaKind) -> Item {
+        Item {
+            rel,
             source: Source::File(path),
             kind,
-            duration: pd.duration,
+            duration: self.duration,
             duration_given: false,
-            transition: pd.transition,
-            transition_time: pd.transition_time,
-            fit: pd.fit,
-            sound: pd.sound,
+            transition: self.transition,
+            transition_time: self.transition_time,
+            fit: self.fit,
+            sound: self.sound,
             caption: None,
             when: ItemWhen::default(),
-        });
+        }
     }
-    if playlist.items.is_empty() {
-        problems.push(Problem::warning(
-            rel(dir),
-            "this playlist has nothing to show; while it plays, the screen shows its calm fallback slide",
-        ));
-    }
-    playlist
 }
 
-/// The `from`, `until`, `days` and `times` of an [[item]].
-fn read_when<'a>(r: &mut Reader<'a>, entry: &'a toml_edit::Table) -> ItemWhen {
-    let mut when = ItemWhen {
-        from: r.parsed(entry, "from", parse_date),
-        until: r.parsed(entry, "until", parse_date),
-        days: None,
-        times: Vec::new(),
-    };
-    if let (Some(a), Some(b)) = (when.from, when.until) {
+/// A playlist's settings as its playlist.toml is read.
+struct PlaylistDraft {
+    place: Place,
+    dir: PathBuf,
+    defaults: PlaylistDefaults,
+    shuffle: bool,
+    /// The [[item]]s that name a file that can play, in the order listed.
+    listed: Vec<Item>,
+}
+
+impl PlaylistDraft {
+    fn new(place: &Place, dir: &Path, d: &SlidesConfig) -> Self {
+        let defaults = PlaylistDefaults {
+            duration: d.default_duration,
+            transition: d.transition,
+            transition_time: d.transition_time,
+            fit: d.fit,
+            sound: d.sound,
+        };
+        Self { place: place.clone(), dir: dir.to_path_buf(), defaults, shuffle: false, listed: Vec::new() }
+    }
+}
+
+/// Reads the playlist.toml of the draft's folder, if there is one, into the draft: the problems
+/// found, or Err when the file cannot be read at all.
+fn read_playlist_toml(draft: &mut PlaylistDraft) -> Result<Vec<Problem>, Problem> {
+    let path = draft.dir.join(PLAYLIST_FILE);
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let rel = draft.place.rel(&path);
+    let bytes =
+        std::fs::read(&path).map_err(|e| Problem::error(rel.clone(), format!("cannot read it: {e}")))?;
+    let file = TomlFile::parse(&rel, &super::text::decode_text(&bytes))?;
+    let mut r = file.reader();
+    r.read_keys(r.root(), "", PLAYLIST_KEYS, draft);
+    Ok(r.problems)
+}
+
+/// The keys of playlist.toml. `item` comes last: its entries take the playlist's settings above.
+const PLAYLIST_KEYS: &[Key<PlaylistDraft>] = &[
+    key!("duration", parsed(slide_duration), |d, v| d.defaults.duration = v),
+    key!("transition", parsed(parse_transition), |d, v| d.defaults.transition = v),
+    key!("transition_time", parsed(parse_duration), |d, v| d.defaults.transition_time = v),
+    key!("fit", parsed(parse_fit), |d, v| d.defaults.fit = v),
+    key!("sound", boolean, |d, v| d.defaults.sound = v),
+    key!("shuffle", boolean, |d, v| d.shuffle = v),
+    Key { name: "item", read: |r, t, k, d| r.tables(t, k).into_iter().for_each(|e| read_item(r, e, d)) },
+];
+
+/// An [[item]] as written.
+#[derive(Default)]
+struct ItemDraft {
+    file: Option<String>,
+    duration: Option<Duration>,
+    caption: Option<String>,
+    fit: Option<Fit>,
+    transition: Option<Transition>,
+    sound: Option<bool>,
+    when: ItemWhen,
+}
+
+/// The keys of an [[item]]: its file, its own settings, and when it is due.
+const ITEM_KEYS: &[Key<ItemDraft>] = &[
+    key!("file", string, |i, v| i.file = Some(v)),
+    key!("duration", parsed(slide_duration), |i, v| i.duration = Some(v)),
+    key!("caption", string, |i, v| i.caption = Some(v).filter(|c| !c.trim().is_empty())),
+    key!("fit", parsed(parse_fit), |i, v| i.fit = Some(v)),
+    key!("transition", parsed(parse_transition), |i, v| i.transition = Some(v)),
+    key!("sound", boolean, |i, v| i.sound = Some(v)),
+    key!("from", parsed(parse_date), |i, v| i.when.from = Some(v)),
+    key!("until", parsed(parse_date), |i, v| i.when.until = Some(v)),
+    Key { name: "days", read: read_item_days },
+    Key { name: "times", read: read_item_times },
+];
+
+/// One [[item]]: added to the draft's listed items when its file can play.
+fn read_item<'a>(r: &mut Reader<'a>, entry: &'a Table, draft: &mut PlaylistDraft) {
+    let mut i = ItemDraft::default();
+    r.read_keys(entry, "item", ITEM_KEYS, &mut i);
+    if let (Some(a), Some(b)) = (i.when.from, i.when.until) {
         if b < a {
             r.problem(entry, "until", "`until` comes before `from`; the item would never show".into());
         }
     }
-    if let Some(words) = r.strings(entry, "days") {
+    let Some(file_name) = i.file.take() else {
+        if entry.get("file").is_none() {
+            r.problem_at(r.table_line(entry), "this [[item]] has no `file = \"...\"`; it is skipped".into());
+        }
+        return;
+    };
+    let (path, kind) = match listed_file(draft, &file_name) {
+        Ok(found) => found,
+        Err(msg) => return r.problem(entry, "file", msg),
+    };
+    let d = &draft.defaults;
+    draft.listed.push(Item {
+        rel: draft.place.rel(&path),
+        source: Source::File(path),
+        kind,
+        duration_given: entry.contains_key("duration"),
+        duration: i.duration.unwrap_or(d.duration),
+        transition: i.transition.unwrap_or(d.transition),
+        transition_time: d.transition_time,
+        fit: i.fit.unwrap_or(d.fit),
+        sound: i.sound.unwrap_or(d.sound),
+        caption: i.caption,
+        when: i.when,
+    });
+}
+
+/// The file an [[item]] names, with its kind, or why it cannot play.
+fn listed_file(draft: &PlaylistDraft, file_name: &str) -> Result<(PathBuf, MediaKind), String> {
+    let path = listed_path(&draft.dir, file_name)
+        .ok_or_else(|| format!("\"{file_name}\" leads outside the playlist folder; it is not shown"))?;
+    if !path.is_file() {
+        return Err(format!("\"{file_name}\" is not in this playlist folder; check the spelling"));
+    }
+    draft.place.inside(&path).map_err(|msg| format!("\"{file_name}\": {msg}"))?;
+    let kind = classify(file_name).map_err(|msg| format!("\"{file_name}\": {msg}"))?;
+    Ok((path, kind))
+}
+
+/// `days = "weekdays"`, `days = "mon, wed"` or `days = ["mon", "wed"]` of an [[item]].
+fn read_item_days<'a>(r: &mut Reader<'a>, t: &'a Table, key: &'static str, i: &mut ItemDraft) {
+    if let Some(words) = r.strings(t, key) {
         match parse_days(&words.join(",")) {
-            Ok(d) => when.days = Some(d),
-            Err(e) => r.problem(entry, "days", format!("`days`: {e}")),
+            Ok(d) => i.when.days = Some(d),
+            Err(e) => r.problem(t, key, format!("`{key}`: {e}")),
         }
     }
-    if let Some(ranges) = r.strings(entry, "times") {
-        for text in ranges {
-            match parse_time_range(&text) {
-                Ok(range) => when.times.push(range),
-                Err(e) => r.problem(entry, "times", format!("`times`: {e}")),
-            }
+}
+
+/// `times = "08:00-09:00"` or a list of such ranges, of an [[item]].
+fn read_item_times<'a>(r: &mut Reader<'a>, t: &'a Table, key: &'static str, i: &mut ItemDraft) {
+    for text in r.strings(t, key).unwrap_or_default() {
+        match parse_time_range(&text) {
+            Ok(range) => i.when.times.push(range),
+            Err(e) => r.problem(t, key, format!("`{key}`: {e}")),
         }
     }
-    when
 }
 
 fn slide_duration(s: &str) -> Result<Duration, String> {
@@ -503,6 +554,57 @@ mod tests {
             assert!(is_ignored_name(n), "{n}");
         }
         assert!(!is_ignored_name("photo.jpg"));
+    }
+
+    fn scan_one(playlist_toml: &str) -> Content {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pl = dir.path().join("default");
+        std::fs::create_dir_all(&pl).expect("mkdir");
+        std::fs::write(pl.join("a.txt"), "A\nnotice\n").expect("write");
+        std::fs::write(pl.join("b.txt"), "B\nnotice\n").expect("write");
+        std::fs::write(pl.join(PLAYLIST_FILE), playlist_toml).expect("write");
+        let mut c = scan(dir.path(), &crate::core::config::Config::default().slides).expect("scan");
+        c.problems
+            .iter_mut()
+            .for_each(|p| p.file = p.file.as_ref().and_then(|f| f.file_name()).map(PathBuf::from));
+        c
+    }
+
+    #[test]
+    fn items_with_their_own_dates_are_read() {
+        let c = scan_one(
+            "[[item]]\nfile = \"b.txt\"\nfrom = \"2027-03-01\"\nuntil = \"2027-03-05\"\ndays = \"weekdays\"\ntimes = [\"08:00-09:00\", \"15:00-15:30\"]\n",
+        );
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        let items = &c.playlist("default").expect("default").items;
+        assert_eq!(items[0].rel, PathBuf::from("default/b.txt"));
+        let when = &items[0].when;
+        assert_eq!(when.from, parse_date("2027-03-01").ok());
+        assert_eq!(when.until, parse_date("2027-03-05").ok());
+        assert_eq!(when.days, parse_days("weekdays").ok());
+        assert_eq!(when.times.len(), 2);
+        assert!(items[1].when.is_always());
+    }
+
+    #[test]
+    fn item_mistakes_each_have_their_line() {
+        let c = scan_one(
+            "shuffle = true\n[[item]]\nfile = \"b.txt\"\nfrom = \"2027-03-05\"\nuntil = \"2027-03-01\"\ntimse = \"08:00-09:00\"\ndays = \"funday\"\n[[item]]\ncaption = \"x\"\n[[item]]\nfile = \"nope.txt\"\n",
+        );
+        let msgs: Vec<String> = c.problems.iter().map(|p| p.to_string()).collect();
+        let has = |start: &str, text: &str| msgs.iter().any(|m| m.starts_with(start) && m.contains(text));
+        assert!(
+            has("playlist.toml:6:", "unknown setting `timse` in [item]; did you mean `times`?"),
+            "{msgs:?}"
+        );
+        assert!(has("playlist.toml:7:", "\"funday\" is not a day"), "{msgs:?}");
+        assert!(has("playlist.toml:5:", "`until` comes before `from`"), "{msgs:?}");
+        assert!(has("playlist.toml:8:", "has no `file"), "{msgs:?}");
+        assert!(has("playlist.toml:11:", "\"nope.txt\" is not in this playlist folder"), "{msgs:?}");
+        assert_eq!(msgs.len(), 5, "{msgs:?}");
+        let pl = c.playlist("default").expect("default");
+        assert!(pl.shuffle);
+        assert_eq!(pl.items.len(), 2, "b.txt listed once, then a.txt");
     }
 
     #[test]
