@@ -322,11 +322,9 @@ fn folder_files(place: &Place, dir: &Path) -> Result<(Vec<SlideFile>, Vec<Proble
         // inside it (and need no extra look at the disk).
         let file_type = entry.file_type().ok();
         let is_link = file_type.is_some_and(|t| t.is_symlink());
-        if is_link {
-            if let Err(msg) = place.inside(&path) {
-                problems.push(Problem::error(place.rel(&path), msg));
-                continue;
-            }
+        if is_link && let Err(msg) = place.inside(&path) {
+            problems.push(Problem::error(place.rel(&path), msg));
+            continue;
         }
         let is_dir = if is_link { path.is_dir() } else { file_type.is_some_and(|t| t.is_dir()) };
         if is_dir {
@@ -453,10 +451,10 @@ const ITEM_KEYS: &[Key<ItemDraft>] = &[
 fn read_item<'a>(r: &mut Reader<'a>, entry: &'a Table, draft: &mut PlaylistDraft) {
     let mut i = ItemDraft::default();
     r.read_keys(entry, "item", ITEM_KEYS, &mut i);
-    if let (Some(a), Some(b)) = (i.when.from, i.when.until) {
-        if b < a {
-            r.problem(entry, "until", "`until` comes before `from`; the item would never show".into());
-        }
+    if let (Some(a), Some(b)) = (i.when.from, i.when.until)
+        && b < a
+    {
+        r.problem(entry, "until", "`until` comes before `from`; the item would never show".into());
     }
     let Some(file_name) = i.file.take() else {
         if entry.get("file").is_none() {

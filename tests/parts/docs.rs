@@ -531,8 +531,7 @@ fn documented_plan_output_is_what_plan_prints() {
         let command = out
             .before
             .split('`')
-            .filter(|s| s.starts_with("corridor plan") && s.contains("--date"))
-            .last()
+            .rfind(|s| s.starts_with("corridor plan") && s.contains("--date"))
             .unwrap_or_else(|| {
                 panic!("{}: name the `corridor plan --date ...` command before it", out.place)
             });
