@@ -2,8 +2,9 @@
 //! thread), at start and whenever the watcher says something changed. Files still being copied
 //! (not settled) are held back and looked at again when they may have settled. A playlist.toml
 //! that cannot be read keeps that playlist's last good version; a folder that has gone keeps
-//! everything playing. Announces each result with a [`ContentScanned`] message, and logs each
-//! new problem once, in the same words as `corridor check`.
+//! everything playing. Announces each result with a [`ContentScanned`] message ([`ScanFailed`]
+//! when the folder cannot be read), and logs each new problem once, in the same words as
+//! `corridor check`.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::PathBuf;
@@ -20,9 +21,9 @@ use crate::core::library::{self, Lengths, Reading};
 use crate::core::media::Notice;
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule};
+use crate::core::settle::SettleTracker;
 use crate::core::ticker::TickerSettings;
 use crate::core::widgets::WidgetData;
-use crate::core::settle::SettleTracker;
 
 /// A finished scan of the content folder. `schedule` is None when schedule.toml has errors:
 /// the last good schedule stays in force.
@@ -39,6 +40,13 @@ pub struct ContentScanned {
     /// What ticker.toml says; None when it cannot be read (the last good one stays).
     pub ticker: Option<TickerSettings>,
 }
+
+/// A scan could not read the content folder at all (it is missing, not a folder, or cannot be
+/// read): what is in memory keeps playing, or the fallback slide shows when nothing was ever read.
+/// Sent after every such scan (the log says it once), so a test or the status can tell that the
+/// folder was looked at and found wanting.
+#[derive(Message, Clone, Debug)]
+pub struct ScanFailed(pub Arc<ScanError>);
 
 type ScanResult = Result<(Reading, Option<SystemTime>), ScanError>;
 
@@ -63,10 +71,14 @@ struct Library {
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<ContentScanned>();
+    app.add_message::<ScanFailed>();
     app.add_systems(Startup, start_first_scan);
     app.add_systems(
         Update,
-        (want_scan, finish_scan).chain().in_set(super::AppSystems::ReadInputs).after(super::watch::WatchSystems),
+        (want_scan, finish_scan)
+            .chain()
+            .in_set(super::AppSystems::ReadInputs)
+            .after(super::watch::WatchSystems),
     );
 }
 
@@ -171,10 +183,31 @@ fn want_scan(
     }
 }
 
+/// The folder could not be read: said once in the log, announced after every such scan.
+fn scan_failed(
+    library: &mut Library,
+    settings: &Settings,
+    e: ScanError,
+    failed: &mut MessageWriter<ScanFailed>,
+) {
+    if !library.folder_missing {
+        library.folder_missing = true;
+        match library.last {
+            Some(_) => warn!("{e}; what is in memory keeps playing until it returns"),
+            None => error!("{e}; showing the fallback slide until it appears"),
+        }
+    }
+    if std::mem::take(&mut library.again) {
+        spawn_scan(settings, library);
+    }
+    failed.write(ScanFailed(Arc::new(e)));
+}
+
 fn finish_scan(
     library: Option<ResMut<Library>>,
     settings: Res<Settings>,
     mut out: MessageWriter<ContentScanned>,
+    mut failed: MessageWriter<ScanFailed>,
 ) {
     let Some(mut library) = library else { return };
     if !library.scanning {
@@ -197,16 +230,7 @@ fn finish_scan(
     let (reading, recheck) = match result {
         Ok(r) => r,
         Err(e) => {
-            if !library.folder_missing {
-                library.folder_missing = true;
-                match library.last {
-                    Some(_) => warn!("{e}; what is in memory keeps playing until it returns"),
-                    None => error!("{e}; showing the fallback slide until it appears"),
-                }
-            }
-            if std::mem::take(&mut library.again) {
-                spawn_scan(&settings, &mut library);
-            }
+            scan_failed(&mut library, &settings, e, &mut failed);
             return;
         }
     };

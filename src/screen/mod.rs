@@ -34,14 +34,15 @@ use crate::core::config::Config;
 
 pub use alert::{AlertCover, AlertShowing};
 pub use clock::ScreenClock;
-pub use content::ContentScanned;
+pub use content::{ContentScanned, ScanFailed};
 pub use layout::TickerStrip;
 pub use off::{OffCover, ScreenOff};
 pub use programme::ProgrammeChanged;
+pub use settings_file::SettingsKept;
 pub use showing::StageState;
 pub use stage::{FallbackSlide, SlideFailed, SlideRoot, SlideShown, StartAt};
 pub use ticker::{FeedsChanged, TickerReady, TickerSystems};
-pub use video::shown_centre;
+pub use video::{film_ready, shown_centre};
 pub use widgets::{MIN_TEXT_VH, WidgetCard};
 
 /// How the screen runs.

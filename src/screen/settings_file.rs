@@ -1,7 +1,7 @@
 //! corridor.toml changed while running: read it again on a worker thread. A file with mistakes
-//! keeps the settings in use (and the log says why). Settings that can change live (slides,
-//! settle time, power commands, play-log days) apply at once, with a rescan; the rest are logged
-//! as needing a restart.
+//! keeps the settings in use (the log says why, and [`SettingsKept`] says it happened). Settings
+//! that can change live (slides, settle time, power commands, play-log days) apply at once, with a
+//! rescan; the rest are logged as needing a restart.
 
 use bevy::prelude::*;
 use bevy::tasks::{AsyncComputeTaskPool, Task, block_on, poll_once};
@@ -13,7 +13,13 @@ use crate::core::config::{self, Config, Loaded};
 #[derive(Resource, Default)]
 struct Reloading(Option<Task<Option<Loaded>>>);
 
+/// corridor.toml was read again and refused (it cannot be read, or has mistakes): the settings
+/// in use stay. Tells a test, or anyone else, that the changed file has been looked at.
+#[derive(Message, Clone, Debug)]
+pub struct SettingsKept;
+
 pub(super) fn plugin(app: &mut App) {
+    app.add_message::<SettingsKept>();
     app.init_resource::<Reloading>();
     app.add_systems(Update, (start_reload, finish_reload).chain().in_set(super::AppSystems::ReadInputs));
 }
@@ -57,12 +63,14 @@ fn finish_reload(
     mut reloading: ResMut<Reloading>,
     mut settings: ResMut<Settings>,
     mut rescan: MessageWriter<RescanWanted>,
+    mut kept: MessageWriter<SettingsKept>,
 ) {
     let Some(task) = reloading.0.as_mut() else { return };
     let Some(result) = block_on(poll_once(task)) else { return };
     reloading.0 = None;
     let Some(loaded) = result else {
         warn!("corridor.toml cannot be read now; the settings in use stay");
+        kept.write(SettingsKept);
         return;
     };
     if !loaded.problems.is_empty() {
@@ -70,6 +78,7 @@ fn finish_reload(
             warn!("{p}");
         }
         warn!("corridor.toml has mistakes; the settings in use stay until it is fixed");
+        kept.write(SettingsKept);
         return;
     }
     let new = loaded.config;

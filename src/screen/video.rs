@@ -159,6 +159,19 @@ pub fn shown_centre(world: &World, root: Entity) -> Option<[u8; 3]> {
     world.get::<Children>(root)?.iter().find_map(|c| world.get::<VideoPlayback>(c).and_then(|v| v.centre))
 }
 
+/// True when the video on slide `root` has its next frame decoded and waiting for its time, or
+/// has ended (or the slide is no video): a frame that moves show time on will then show the
+/// picture due, however fast this machine decodes. For tests and benchmarks that count frames:
+/// run frames with the show's clock held until this holds (as `corridor snapshot` holds its clock
+/// for a slide still being prepared). A film waiting for its slide counts as ready.
+pub fn film_ready(world: &World, root: Entity) -> bool {
+    let Some(children) = world.get::<Children>(root) else { return true };
+    children
+        .iter()
+        .filter_map(|c| world.get::<VideoPlayback>(c))
+        .all(|v| v.ended || v.next.is_some() || !v.started)
+}
+
 pub(super) fn plugin(app: &mut App) {
     if app.is_plugin_added::<bevy::render::RenderPlugin>() {
         app.add_plugins(bevy::ui_render::UiMaterialPlugin::<VideoMaterial>::default());
