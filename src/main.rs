@@ -27,6 +27,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    corridor::kiosk::explain_fatal_panics();
     let loaded = cli.common.load()?;
     match cli.command.unwrap_or(Command::Run(RunArgs::default())) {
         Command::Run(args) => {

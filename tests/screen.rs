@@ -1438,3 +1438,114 @@ fn render_crossfade_from_a_photo_into_a_film_never_darkens() {
     assert!(greens[0] > 240 && greens[22] < 20, "{greens:?}");
     assert!(greens.iter().any(|g| (60..=200).contains(g)), "a frame half-way through the fade: {greens:?}");
 }
+
+// ---- Kiosk: systemd's watchdog, journal-friendly logs, clear exits ----
+
+/// `corridor run` on the sample content under Xvfb with `env`, standard error piped.
+fn run_player(dir: &Path, env: &[(&str, &str)]) -> std::process::Child {
+    let cfg = write_config(dir, "play_log = \"off\"\n[slides]\ndefault_duration = \"1s\"\n");
+    let mut cmd = std::process::Command::new("xvfb-run");
+    cmd.args(["-a", "-s", "-screen 0 1280x720x24"])
+        .arg(env!("CARGO_BIN_EXE_corridor"))
+        .args(["run", "--windowed", "--content", "playlists", "--config"])
+        .arg(&cfg)
+        .env("XDG_RUNTIME_DIR", dir)
+        .env("XDG_STATE_HOME", dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("xvfb-run runs")
+}
+
+/// Stops the player started by `run_player` (and the X server xvfb-run started) and returns
+/// what it wrote on standard error.
+fn stop(child: &mut std::process::Child) -> String {
+    let _ = std::process::Command::new("pkill").args(["-TERM", "-P", &child.id().to_string()]).status();
+    let _ = child.wait();
+    let mut text = String::new();
+    if let Some(mut err) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut err, &mut text);
+    }
+    text
+}
+
+#[test]
+fn kiosk_watchdog_hears_of_presented_frames_only_and_logs_are_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    // Watchdog period 2 s: a ping every 0.5 s while frames are presented. The present path
+    // freezes 8 s after start (the test hook); every other thread runs on.
+    let mut child = run_player(
+        dir.path(),
+        &[
+            ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
+            ("WATCHDOG_USEC", "2000000"),
+            ("CORRIDOR_TEST_FREEZE_AFTER", "8"),
+        ],
+    );
+    let start = Instant::now();
+    let mut got: Vec<(Duration, String)> = Vec::new();
+    let mut buf = [0u8; 512];
+    // Read until the pings have stopped for 3 s after at least three of them (or 90 s).
+    loop {
+        assert!(start.elapsed() < Duration::from_secs(90), "timed out; heard: {got:?}");
+        if let Ok(n) = socket.recv(&mut buf) {
+            got.push((start.elapsed(), String::from_utf8_lossy(&buf[..n]).into_owned()));
+        }
+        let pings: Vec<Duration> = got.iter().filter(|(_, m)| m == "WATCHDOG=1").map(|(t, _)| *t).collect();
+        if pings.len() >= 3 && pings.last().is_some_and(|t| start.elapsed() - *t > Duration::from_secs(3)) {
+            break;
+        }
+    }
+    let still_running = child.try_wait().unwrap().is_none();
+    let log = stop(&mut child);
+    let words: Vec<&str> = got.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(words.first(), Some(&"READY=1"), "READY=1 first: {words:?}");
+    assert!(words.iter().any(|m| m.starts_with("STATUS=showing default: default/")), "{words:?}");
+    let pings: Vec<Duration> = got.iter().filter(|(_, m)| m == "WATCHDOG=1").map(|(t, _)| *t).collect();
+    let last = *pings.last().unwrap();
+    assert!(last >= Duration::from_secs(7), "pings went on while frames were drawn (last at {last:?})");
+    assert!(pings.windows(2).all(|w| w[1] - w[0] < Duration::from_millis(1500)), "steady pings: {pings:?}");
+    assert!(still_running, "the player was still running (only its present path froze)");
+    assert!(log.contains("the present path is frozen"), "{log}");
+    assert!(!log.contains('\u{1b}'), "no colour codes in logs that go to a pipe:\n{log}");
+}
+
+#[test]
+fn kiosk_no_display_and_no_vulkan_end_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = corridor()
+        .args(["run", "--content", "playlists"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains("corridor: cannot open the display"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    let out = std::process::Command::new("xvfb-run")
+        .args(["-a"])
+        .arg(env!("CARGO_BIN_EXE_corridor"))
+        .args(["run", "--windowed", "--content", "playlists"])
+        .env("VK_ICD_FILENAMES", "/nonexistent/icd.json")
+        .env("VK_DRIVER_FILES", "/nonexistent/icd.json")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(
+            "corridor: no graphics driver with Vulkan was found; install the package mesa-vulkan-drivers"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}

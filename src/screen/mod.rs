@@ -19,6 +19,7 @@ mod status;
 mod ticker;
 mod video;
 mod watch;
+mod watchdog;
 mod widgets;
 
 use std::path::PathBuf;
@@ -132,6 +133,7 @@ pub fn build_app(config: Config, mode: Mode) -> App {
             .set(bevy::render::RenderPlugin { synchronous_pipeline_compilation: true, ..default() })
             .set(bevy::log::LogPlugin {
                 filter: "wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn,calloop=warn,sctk=warn".into(),
+                fmt_layer: log_lines,
                 ..default()
             }),
     );
@@ -192,6 +194,17 @@ pub fn add_features(app: &mut App) {
         video::plugin,
         animation::plugin,
     ));
+    app.add_plugins(watchdog::plugin);
+}
+
+/// Log lines on standard error: coloured for a person at a terminal, plain text (no colour
+/// codes) for the journal or a file. `RUST_LOG` filters as usual.
+fn log_lines(_: &mut App) -> Option<bevy::log::BoxedFmtLayer> {
+    use std::io::IsTerminal;
+    let layer = bevy::log::tracing_subscriber::fmt::Layer::default()
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr);
+    Some(Box::new(layer))
 }
 
 /// Runs the main world's systems one after another on the screen's thread instead of handing
