@@ -1549,3 +1549,124 @@ fn kiosk_no_display_and_no_vulkan_end_with_one_clear_line() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// An X server of `size` on a free display number, with no window manager; stopped on drop.
+struct BareX {
+    display: String,
+    server: std::process::Child,
+}
+
+impl BareX {
+    fn start(size: &str) -> BareX {
+        for n in 140..240 {
+            if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+                continue;
+            }
+            let server = std::process::Command::new("Xvfb")
+                .args([format!(":{n}").as_str(), "-screen", "0", &format!("{size}x24"), "-nolisten", "tcp"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .expect("Xvfb runs (scripts/setup.sh installs it)");
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+            let start = Instant::now();
+            let mut x = BareX { display: format!(":{n}"), server };
+            while start.elapsed() < Duration::from_secs(20) {
+                if socket.exists() {
+                    return x;
+                }
+                if x.server.try_wait().unwrap().is_some() {
+                    break; // taken meanwhile: try the next number
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = x.server.kill();
+        }
+        panic!("no free X display number");
+    }
+
+    /// Runs an X client on this display and returns its standard output.
+    fn client(&self, program: &str, args: &[&str]) -> Vec<u8> {
+        let out = std::process::Command::new(program)
+            .args(args)
+            .env("DISPLAY", &self.display)
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e} (scripts/setup.sh installs x11-utils and x11-apps)"));
+        assert!(out.status.success(), "{program}: {}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    }
+}
+
+impl Drop for BareX {
+    fn drop(&mut self) {
+        let _ = self.server.kill();
+        let _ = self.server.wait();
+    }
+}
+
+/// The pixels of an X window dump (`xwd -root`: 24-bit colour, 32 bits a pixel).
+fn xwd_image(dump: &[u8]) -> image::RgbImage {
+    let word = |i: usize| u32::from_be_bytes(dump[i * 4..i * 4 + 4].try_into().unwrap());
+    let (header, width, height) = (word(0) as usize, word(4), word(5));
+    let (byte_order, bits, line) = (word(7), word(11), word(12) as usize);
+    assert_eq!(bits, 32, "32 bits a pixel");
+    let pixels = header + word(19) as usize * 12;
+    image::RgbImage::from_fn(width, height, |x, y| {
+        let at = pixels + y as usize * line + x as usize * 4;
+        let b: [u8; 4] = dump[at..at + 4].try_into().unwrap();
+        let v = if byte_order == 0 { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) };
+        image::Rgb([(v >> 16) as u8, (v >> 8) as u8, v as u8])
+    })
+}
+
+#[test]
+fn kiosk_fills_an_x_screen_without_a_window_manager_edge_to_edge() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = BareX::start("1920x1080");
+    let socket_path = dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let cfg = write_config(dir.path(), "play_log = \"off\"\n");
+    let mut player = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["run", "--content", "playlists", "--config"])
+        .arg(&cfg)
+        .env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "1000000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until a slide has gone on screen and four more frames (a second) have been presented.
+    let (start, mut buf, mut pings_after_slide) = (Instant::now(), [0u8; 512], None::<u32>);
+    while pings_after_slide.is_none_or(|n| n < 4) {
+        assert!(start.elapsed() < Duration::from_secs(60), "no slide on screen within 60 s");
+        let Ok(n) = socket.recv(&mut buf) else { continue };
+        let m = String::from_utf8_lossy(&buf[..n]);
+        if m.starts_with("STATUS=showing") {
+            pings_after_slide.get_or_insert(0);
+        } else if m == "WATCHDOG=1" {
+            pings_after_slide = pings_after_slide.map(|k| k + 1);
+        }
+    }
+    let tree = String::from_utf8_lossy(&x.client("xwininfo", &["-root", "-tree"])).into_owned();
+    let shot = xwd_image(&x.client("xwd", &["-root", "-silent"]));
+    let _ = player.kill();
+    let _ = player.wait();
+    let line = tree.lines().find(|l| l.contains("\"corridor")).unwrap_or_else(|| panic!("{tree}"));
+    assert!(line.contains("1920x1080+0+0"), "the window covers the screen: {line}");
+    let panel = [38, 46, 54];
+    // The ticker strip along the bottom row, the widget column at the right edge.
+    for (x, y, what) in [
+        (5, 1079, "strip, left"),
+        (960, 1079, "strip, middle"),
+        (1919, 600, "column"),
+        (1919, 5, "column top"),
+    ] {
+        assert!(near(px(&shot, x, y), panel, 6), "{what} at ({x},{y}): {:?}", px(&shot, x, y));
+    }
+    let stage = px(&shot, 700, 500);
+    assert!(!near(stage, panel, 10) && !near(stage, [0, 0, 0], 10), "a slide on the stage: {stage:?}");
+}

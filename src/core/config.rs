@@ -44,6 +44,8 @@ pub struct DisplayConfig {
     pub fullscreen: bool,
     pub windowed_size: (u32, u32),
     pub background: Rgb,
+    /// The output to fill when there are several (e.g. `HDMI-A-1`); None: the primary or first.
+    pub output: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -166,6 +168,7 @@ impl Default for Config {
             display: DisplayConfig {
                 fullscreen: true,
                 windowed_size: (1280, 720),
+                output: None,
                 background: Rgb::new(0x10, 0x18, 0x20),
             },
             slides: SlidesConfig {
@@ -301,6 +304,7 @@ const DISPLAY_KEYS: &[Key<Config>] = &[
     key!("fullscreen", boolean, |c, v| c.display.fullscreen = v),
     key!("windowed_size", parsed(parse_size), |c, v| c.display.windowed_size = v),
     key!("background", parsed(parse_colour), |c, v| c.display.background = v),
+    key!("output", string, |c, v| c.display.output = Some(v.trim().to_string()).filter(|v| !v.is_empty())),
 ];
 
 const SLIDES_KEYS: &[Key<Config>] = &[

@@ -10,6 +10,7 @@ mod content;
 mod fonts;
 mod layout;
 mod off;
+mod output;
 mod programme;
 mod settings_file;
 mod showing;
@@ -90,15 +91,22 @@ pub struct Settings(pub Config);
 
 /// The window: fullscreen for the player (unless windowed), exactly the asked size for a
 /// snapshot.
-fn window_for(config: &Config, mode: &Mode) -> Window {
+fn window_for(config: &Config, mode: &Mode, bare_x11: Option<&output::Output>) -> Window {
     match mode {
-        Mode::Run { windowed } if !*windowed && config.display.fullscreen => Window {
-            title: format!("corridor – {}", config.screen),
-            mode: WindowMode::BorderlessFullscreen(MonitorSelection::Primary),
-            decorations: false,
-            present_mode: PresentMode::AutoVsync,
-            ..default()
-        },
+        Mode::Run { windowed } if !*windowed && config.display.fullscreen => {
+            let window = Window {
+                title: format!("corridor – {}", config.screen),
+                mode: WindowMode::BorderlessFullscreen(MonitorSelection::Primary),
+                decorations: false,
+                present_mode: PresentMode::AutoVsync,
+                ..default()
+            };
+            // No window manager to make it fullscreen: a window exactly over the output.
+            match bare_x11 {
+                Some(out) => output::window_over(out, Window { mode: WindowMode::Windowed, ..window }),
+                None => window,
+            }
+        }
         Mode::Run { .. } => Window {
             title: format!("corridor – {}", config.screen),
             resolution: WindowResolution::new(config.display.windowed_size.0, config.display.windowed_size.1),
@@ -119,8 +127,12 @@ fn window_for(config: &Config, mode: &Mode) -> Window {
 /// Builds the whole screen app: Bevy's plugins set up for a kiosk, then each feature plugin.
 pub fn build_app(config: Config, mode: Mode) -> App {
     let mut app = App::new();
-    let window = window_for(&config, &mode);
-    let hide_cursor = matches!(mode, Mode::Run { windowed: false }) && config.display.fullscreen;
+    let fullscreen = matches!(mode, Mode::Run { windowed: false }) && config.display.fullscreen;
+    let outputs = if fullscreen { output::bare_x11_outputs() } else { None };
+    let bare_x11 = outputs.as_deref().and_then(|o| output::choose(o, config.display.output.as_deref()));
+    let window = window_for(&config, &mode, bare_x11);
+    let placing_own_window = bare_x11.is_some();
+    let hide_cursor = fullscreen;
     app.add_plugins(
         DefaultPlugins
             .set(WindowPlugin {
@@ -155,6 +167,7 @@ pub fn build_app(config: Config, mode: Mode) -> App {
     }
     app.insert_resource(Settings(config));
     add_features(&mut app);
+    app.add_plugins(move |app: &mut App| output::plugin(app, placing_own_window));
     run_systems_in_order(&mut app);
     if let Mode::Snapshot(spec) = mode {
         app.insert_resource(off::KeepDrawing);
