@@ -524,7 +524,7 @@ widgets_width = 0.25
 
     #[test]
     fn every_documented_key_is_read() {
-        let text = "content = \"c\"\nscreen = \"s\"\ntimezone = \"Asia/Tokyo\"\nwatch = \"poll\"\npoll_interval = \"5s\"\nsettle_time = \"1s\"\nstatus_file = \"st.json\"\nplay_log = \"off\"\nplay_log_days = 3\nstate_folder = \"state\"\npower_off_command = \"a\"\npower_on_command = \"b\"\n[display]\nfullscreen = false\nwindowed_size = \"640x480\"\nbackground = \"red\"\n[slides]\ndefault_duration = \"3s\"\ntransition = \"cut\"\ntransition_time = \"2s\"\nfit = \"cover\"\nmax_megapixels = 5\nsound = true\n[layout]\nticker = false\nticker_height = 0.1\nwidgets = false\nwidgets_width = 0.3\n[widgets]\nshow = [\"sports\", \"clock\"]\ncycle = \"30s\"\nbirthday_class = false\nbirthday_weekend = false\n[alert]\nbackground = \"navy\"\ntext = \"gold\"\n";
+        let text = "content = \"c\"\nscreen = \"s\"\ntimezone = \"Asia/Tokyo\"\nwatch = \"poll\"\npoll_interval = \"5s\"\nsettle_time = \"1s\"\nstatus_file = \"st.json\"\nplay_log = \"off\"\nplay_log_days = 3\nstate_folder = \"state\"\npower_off_command = \"a\"\npower_on_command = \"b\"\n[display]\nfullscreen = false\nwindowed_size = \"640x480\"\nbackground = \"red\"\noutput = \"HDMI-A-1\"\n[slides]\ndefault_duration = \"3s\"\ntransition = \"cut\"\ntransition_time = \"2s\"\nfit = \"cover\"\nmax_megapixels = 5\nsound = true\n[layout]\nticker = false\nticker_height = 0.1\nwidgets = false\nwidgets_width = 0.3\n[widgets]\nshow = [\"sports\", \"clock\"]\ncycle = \"30s\"\nbirthday_class = false\nbirthday_weekend = false\n[alert]\nbackground = \"navy\"\ntext = \"gold\"\n";
         let l = parse(Path::new("/d/corridor.toml"), text);
         assert!(l.problems.is_empty(), "{:?}", l.problems);
         let d = Config::default();
@@ -539,7 +539,12 @@ widgets_width = 0.25
         let red = parse_colour("red").expect("a colour");
         assert_eq!(
             c.display,
-            DisplayConfig { fullscreen: false, windowed_size: (640, 480), background: red }
+            DisplayConfig {
+                fullscreen: false,
+                windowed_size: (640, 480),
+                background: red,
+                output: Some("HDMI-A-1".into())
+            }
         );
         let slides = SlidesConfig {
             default_duration: Duration::from_secs(3),
