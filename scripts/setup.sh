@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the system packages corridor needs to build, run and test on Debian/Ubuntu.
-# Safe to run again: apt-get skips what is already there. Needs root (or sudo).
+# Installs the system packages corridor needs to build, run, test and package on Debian/Ubuntu,
+# and cargo-deb (for the Debian package).
+# Safe to run again: it skips what is already there. apt-get needs root (or sudo).
 set -euo pipefail
 packages=(
   pkg-config libwayland-dev libxkbcommon-dev          # build: Wayland support
@@ -13,6 +14,10 @@ packages=(
   gstreamer1.0-tools gstreamer1.0-plugins-ugly       # tests and benchmarks: gst-launch-1.0 makes test clips (x264enc)
   libturbojpeg0-dev                                   # build: JPEG pictures through libjpeg-turbo (TurboJPEG API)
   libjpeg-turbo-progs                                 # benchmarks: djpeg, the reference for picture decoding
+  gstreamer1.0-plugins-bad                            # run: the Debian package depends on it
+  cage xwayland                                       # run: the kiosk (cage 0.1.4 needs Xwayland, without depending on it)
+  grim wlr-randr x11-utils                            # tests: screenshots under cage, outputs, xwininfo under Xvfb
+  dpkg-dev                                            # package: dpkg-shlibdeps works out the package's library Depends
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -20,11 +25,21 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all system packages are installed"
-  exit 0
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  echo "setup: installed ${missing[*]}"
 fi
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-echo "setup: installed ${missing[*]}"
+# cargo-deb builds the Debian package (scripts/package-test.sh, docs/kiosk.md). Pinned: the
+# package test packs the debug binary, which later cargo-deb versions plan to refuse. Installed
+# for this user (not with sudo), built in a temporary folder (not in CARGO_TARGET_DIR).
+CARGO_DEB_VERSION=3.8.0
+if [ "$(cargo deb --version 2>/dev/null)" = "cargo-deb $CARGO_DEB_VERSION" ]; then
+  echo "setup: cargo-deb $CARGO_DEB_VERSION is installed"
+else
+  echo "setup: installing cargo-deb $CARGO_DEB_VERSION (cargo install, a few minutes)"
+  env -u CARGO_TARGET_DIR cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked --quiet
+fi
