@@ -16,7 +16,7 @@ packages=(
   libjpeg-turbo-progs                                 # benchmarks: djpeg, the reference for picture decoding
   gstreamer1.0-plugins-bad                            # run: the Debian package depends on it
   cage xwayland                                       # run: the kiosk (cage 0.1.4 needs Xwayland, without depending on it)
-  grim wlr-randr x11-utils                            # tests: screenshots under cage, outputs, xwininfo under Xvfb
+  grim wlr-randr                                      # tests: screenshots and outputs under cage
   dpkg-dev                                            # package: dpkg-shlibdeps works out the package's library Depends
 )
 missing=()

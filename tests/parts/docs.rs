@@ -75,8 +75,8 @@ const NOT_RUN: &[(&str, &str)] = &[
         "installs system packages (as root) and opens the screen's window (needs a display)",
     ),
     (
-        "./scripts/setup.sh && cargo test",
-        "installs system packages (as root) and runs the whole test suite, this test included",
+        "./scripts/setup.sh && cargo test && ./scripts/package-test.sh",
+        "installs system packages (as root), runs every test (this one included) and the package's test",
     ),
 ];
 
