@@ -529,12 +529,24 @@ fn headline(entry: Entry) -> Option<Headline> {
     (!title.is_empty()).then_some(Headline { title, published })
 }
 
-/// RFC 2822 (RSS) or RFC 3339 dates, and the shortened W3C forms (no seconds, no zone, a date
-/// alone; taken as UTC) that feeds also use.
+/// RFC 2822 (RSS; a wrong day of the week is ignored, as feedparser ignores it) or RFC 3339
+/// dates, and the shortened W3C forms (no seconds, no zone, a date alone; taken as UTC) that
+/// feeds also use.
 fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
     let t = text.trim();
-    if let Ok(d) = DateTime::parse_from_rfc2822(t).or_else(|_| DateTime::parse_from_rfc3339(t)) {
+    if let Ok(d) = DateTime::parse_from_rfc2822(t) {
         return Some(d);
+    }
+    if let Some((day, rest)) = t.split_once(',')
+        && day.len() <= 9
+    {
+        return DateTime::parse_from_rfc2822(rest.trim()).ok();
+    }
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(d);
+    }
+    if !t.get(..5).is_some_and(|y| y[..4].bytes().all(|b| b.is_ascii_digit()) && y.ends_with('-')) {
+        return None;
     }
     let utc = FixedOffset::east_opt(0)?;
     let zoned = match t.strip_suffix(['Z', 'z']) {
@@ -560,15 +572,31 @@ fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
 pub fn clean_title(raw: &str) -> String {
     // Tags first (a title may hold escaped HTML, which the XML reader has already unescaped
     // once).
-    let decoded = decode_entities(&decode_entities(&strip_tags(raw)));
-    let words: Vec<&str> =
-        decoded.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect();
-    let joined: String = words.join(" ").chars().filter(|c| !c.is_control()).collect();
-    if joined.chars().count() <= MAX_TITLE_CHARS {
+    let no_tags = if raw.contains('<') { Cow::Owned(strip_tags(raw)) } else { Cow::Borrowed(raw) };
+    let once = decode_entities(&no_tags);
+    let decoded = decode_entities(&once);
+    // White space and control characters between words become one space.
+    let mut joined = String::with_capacity(decoded.len());
+    let mut chars = 0;
+    let mut gap = false;
+    for c in decoded.chars() {
+        if c.is_whitespace() || c.is_control() {
+            gap = !joined.is_empty();
+            continue;
+        }
+        if gap {
+            joined.push(' ');
+            chars += 1;
+            gap = false;
+        }
+        joined.push(c);
+        chars += 1;
+    }
+    if chars <= MAX_TITLE_CHARS {
         return joined;
     }
     let mut cut: String = joined.chars().take(MAX_TITLE_CHARS - 1).collect();
-    cut = cut.trim_end().to_string();
+    cut.truncate(cut.trim_end().len());
     cut.push('…');
     cut
 }
@@ -661,7 +689,10 @@ fn named_entity(name: &str) -> Option<char> {
 }
 
 /// Decodes HTML character references: numeric ones and the named ones corridor knows.
-fn decode_entities(text: &str) -> String {
+fn decode_entities(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find('&') {
@@ -693,7 +724,7 @@ fn decode_entities(text: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 /// The headlines to scroll: newest first (undated ones keep their order after dated ones),
@@ -933,6 +964,8 @@ PHA+SGlzdG9yeSBvZiB0aGUgJmx0O2JsaW5rJmd0OyB0YWc8L3A+
     fn dates_in_the_forms_feeds_use() {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).ok();
         assert_eq!(parse_date("Mon, 04 Jan 2027 09:00:00 GMT"), at("2027-01-04T09:00:00Z"));
+        assert_eq!(parse_date("Fri, 04 Jan 2027 09:00:00 +0000"), at("2027-01-04T09:00:00Z"));
+        assert_eq!(parse_date("04 Jan 2027 09:00:00 +0000"), at("2027-01-04T09:00:00Z"));
         assert_eq!(parse_date(" 2027-01-04T09:00:00+01:00 "), at("2027-01-04T08:00:00Z"));
         assert_eq!(parse_date("2027-01-04T09:00Z"), at("2027-01-04T09:00:00Z"));
         assert_eq!(parse_date("2027-01-04T09:00:00"), at("2027-01-04T09:00:00Z"));
