@@ -33,9 +33,10 @@ The file formats are explained in docs/content-folder.md and docs/configuration.
 /// Settings every command takes.
 #[derive(Debug, Args, Clone, Default)]
 pub struct Common {
-    /// The settings file. Without it, corridor looks for ./corridor.toml, then
-    /// /etc/corridor/corridor.toml, and otherwise uses its defaults.
-    #[arg(long, global = true, value_name = "FILE")]
+    /// The settings file (or the file named by the environment variable CORRIDOR_CONFIG).
+    /// Without either, corridor looks for ./corridor.toml, then /etc/corridor/corridor.toml, and
+    /// otherwise uses its defaults.
+    #[arg(long, global = true, value_name = "FILE", env = "CORRIDOR_CONFIG")]
     pub config: Option<PathBuf>,
     /// The content folder (the folder that holds the playlist folders). Overrides the settings file.
     #[arg(long, global = true, value_name = "DIR")]

@@ -167,7 +167,9 @@ pub fn build_app(config: Config, mode: Mode) -> App {
     }
     app.insert_resource(Settings(config));
     add_features(&mut app);
-    app.add_plugins(move |app: &mut App| output::plugin(app, placing_own_window));
+    if placing_own_window {
+        app.add_plugins(output::plugin);
+    }
     run_systems_in_order(&mut app);
     if let Mode::Snapshot(spec) = mode {
         app.insert_resource(off::KeepDrawing);

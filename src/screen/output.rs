@@ -97,10 +97,8 @@ struct Placing {
     timer: Timer,
 }
 
-pub(super) fn plugin(app: &mut App, placing_own_window: bool) {
-    if !placing_own_window {
-        return;
-    }
+/// Added only when corridor places its own window (bare X11).
+pub(super) fn plugin(app: &mut App) {
     let wanted = app.world().resource::<Settings>().0.display.output.clone();
     app.insert_resource(Placing {
         wanted,

@@ -75,9 +75,18 @@ pub fn bad_corpus(root: &Path) -> PathBuf {
     content
 }
 
-/// The corridor binary.
+/// The corridor binary, with empty settings unless the test gives `--config` (so that a
+/// corridor.toml installed on this machine, e.g. by the package, never changes a test).
 pub fn corridor() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_corridor"))
+    static EMPTY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    let empty = EMPTY.get_or_init(|| {
+        let path = std::env::temp_dir().join(format!("corridor-tests-{}.toml", std::process::id()));
+        std::fs::write(&path, "").expect("an empty settings file");
+        path
+    });
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_corridor"));
+    cmd.env("CORRIDOR_CONFIG", empty);
+    cmd
 }
 
 pub fn stdout(o: &Output) -> String {
