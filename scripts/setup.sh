@@ -8,7 +8,7 @@ packages=(
   libvulkan1 mesa-vulkan-drivers                      # run: Vulkan (Mesa covers Intel, AMD, Raspberry Pi)
   libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
   xvfb xauth                                          # tests and `corridor snapshot` on a machine without a screen
-  x11-utils x11-apps                                  # tests: xwininfo and xwd look at the whole X screen
+  x11-utils x11-apps x11-xserver-utils               # tests: xwininfo, xwd and xrandr look at and change the X screen
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev  # build: video slides (GStreamer)
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-libav  # run: video decoders (H.264/H.265, VP8/VP9, AV1)
   gstreamer1.0-tools gstreamer1.0-plugins-ugly       # tests and benchmarks: gst-launch-1.0 makes test clips (x264enc)

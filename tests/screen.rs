@@ -1671,3 +1671,60 @@ fn kiosk_fills_an_x_screen_without_a_window_manager_edge_to_edge() {
     let stage = px(&shot, 700, 500);
     assert!(!near(stage, panel, 10) && !near(stage, [0, 0, 0], 10), "a slide on the stage: {stage:?}");
 }
+
+/// The geometry xwininfo gives corridor's window (`WxH+X+Y`), if it has one.
+fn corridor_window(x: &BareX) -> Option<String> {
+    let tree = String::from_utf8_lossy(&x.client("xwininfo", &["-root", "-tree"])).into_owned();
+    let line = tree.lines().find(|l| l.contains("\"corridor"))?;
+    line.split_whitespace().find(|w| w.contains('x') && w.contains('+')).map(String::from)
+}
+
+/// Waits (at most 60 s) until corridor's window has `geometry`.
+fn wait_for_window(x: &BareX, geometry: &str) {
+    let start = Instant::now();
+    while corridor_window(x).as_deref() != Some(geometry) {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "window {:?}, want {geometry}",
+            corridor_window(x)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn kiosk_follows_its_output_when_another_appears_or_it_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = BareX::start("1920x1080");
+    let cfg = write_config(dir.path(), "play_log = \"off\"\n[display]\noutput = \"TEST-1\"\n");
+    let mut player = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["run", "--content", "playlists", "--config"])
+        .arg(&cfg)
+        .env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // TEST-1 is not there yet: the primary output.
+    wait_for_window(&x, "1920x1080+0+0");
+    // The output it asks for appears (a monitor plugged in, as RandR reports it).
+    x.client("xrandr", &["--setmonitor", "TEST-1", "1280/0x720/0+200+100", "none"]);
+    wait_for_window(&x, "1280x720+200+100");
+    // It lays out for the size it has now: the strip along the output's bottom row, the column
+    // at its right edge (give the layout a few frames after the move).
+    let panel = [38, 46, 54];
+    let start = Instant::now();
+    loop {
+        let shot = xwd_image(&x.client("xwd", &["-root", "-silent"]));
+        let edges = [px(&shot, 205, 819), px(&shot, 840, 819), px(&shot, 1479, 500)];
+        if edges.iter().all(|p| near(*p, panel, 6)) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(30), "edges of the new output: {edges:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let _ = player.kill();
+    let _ = player.wait();
+}
