@@ -13,8 +13,11 @@
 #    disabled.
 #    Elsewhere the install is skipped: it would install corridor on this PC and enable its kiosk,
 #    which takes over tty1 at the next boot.
-# The package stays installed afterwards. Safe to run again: an installed corridor is purged
-# first (the content folder /srv/corridor/playlists is kept, as a purge keeps it).
+# Afterwards the package is purged again, and the content folder removed when this run made it:
+# corridor's own tests read /etc/corridor/corridor.toml when it exists (a run with no
+# ./corridor.toml), so an installed package would change what the next `cargo test` sees.
+# Safe to run again: a corridor installed before is purged first (its content folder is kept,
+# as a purge keeps it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,9 +32,23 @@ binary="${CARGO_TARGET_DIR:-target}/debug/corridor"
 [ -x "$binary" ] || fail "$binary is missing: run cargo test (or cargo build --bin corridor) first"
 command -v cargo-deb >/dev/null || fail "cargo-deb is missing: run ./scripts/setup.sh"
 
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+
 out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
 chmod 755 "$out" # apt reads the .deb as its _apt user
+installed=false   # this run installed corridor: purge it at the end, even after a failure
+made_srv=false    # this run made /srv/corridor: remove it at the end
+cleanup() {
+    if $installed; then
+        $SUDO apt-get purge -y -qq -o DPkg::Lock::Timeout=600 corridor >/dev/null 2>&1 \
+            || echo "package-test: could not purge corridor: remove it by hand" >&2
+        if $made_srv; then $SUDO rm -rf /srv/corridor; fi
+    fi
+    rm -rf "$out"
+}
+trap cleanup EXIT
 
 # Builds the package from the debug binary into $out/rev$1/ and prints its path.
 build_deb() {
@@ -63,10 +80,6 @@ $info"
     done
     say "$(basename "$deb"): $(du -h "$deb" | cut -f1), Depends, Recommends, conffile and files as expected"
 }
-
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
 
 # apt-get, which waits for another apt or dpkg to finish. No --force-conf* options: a question
 # about an edited conffile would fail the test (stdin is /dev/null) instead of being answered.
@@ -111,6 +124,8 @@ install_test() {
     fi
     local fresh_content=false
     [ -e /srv/corridor/playlists ] || fresh_content=true
+    [ -e /srv/corridor ] || made_srv=true
+    installed=true
     apt_install "$(realpath "$deb")"
     installed_checks
     if $fresh_content; then
@@ -126,7 +141,7 @@ install_test() {
     grep -qx 'screen = "Package test"' "$config" || fail "could not edit $config"
     local gone="/srv/corridor/playlists/default/04 space.jpg"
     local kept="$out/space.jpg"
-    [ -e "$gone" ] && $SUDO mv "$gone" "$kept"
+    if [ -e "$gone" ]; then $SUDO mv "$gone" "$kept"; fi
 
     apt_install --reinstall "$(realpath "$deb")"
     installed_checks
@@ -145,10 +160,8 @@ install_test() {
     kiosk_enabled && fail "the upgrade enabled the kiosk a technician had disabled"
     say "upgraded to $(dpkg-query -W -f='${Version}' corridor): edit kept, deleted file not back, kiosk still off"
 
-    # Leave the machine as a fresh install would: the sample file back, the edit undone, enabled.
-    [ -e "$kept" ] && $SUDO mv "$kept" "$gone" && $SUDO chown corridor:corridor "$gone"
-    $SUDO sed -i 's/^screen = "Package test"$/# screen = "corridor"/' "$config"
-    $SUDO systemctl enable --quiet corridor-kiosk
+    # The sample file back, for a content folder this run did not make (the purge keeps it).
+    if [ -e "$kept" ]; then $SUDO mv "$kept" "$gone" && $SUDO chown corridor:corridor "$gone"; fi
 }
 
 deb=$(build_deb 1)
@@ -156,7 +169,7 @@ check_contents "$deb"
 if [ "${CI:-}" = "true" ] || [ "${CORRIDOR_PACKAGE_INSTALL:-}" = "1" ]; then
     deb2=$(build_deb 2)
     install_test "$deb" "$deb2"
-    say "passed"
+    say "passed (the package is purged again)"
 else
     say "passed (package built and checked; install test skipped: it installs corridor on this PC" \
         "and enables its kiosk. CI=true or CORRIDOR_PACKAGE_INSTALL=1 runs it)"
