@@ -1728,3 +1728,131 @@ fn kiosk_follows_its_output_when_another_appears_or_it_changes() {
     let _ = player.kill();
     let _ = player.wait();
 }
+
+/// Runs `program` as the test's kiosk user when the test runs as root (cage refuses root), as
+/// the test's own user otherwise. The user `corridor-test` is made on first use.
+fn as_kiosk_user(program: &str) -> std::process::Command {
+    // SAFETY: geteuid only reads the process's user id.
+    if unsafe { libc::geteuid() } != 0 {
+        return std::process::Command::new(program);
+    }
+    let exists =
+        std::process::Command::new("id").arg("corridor-test").output().is_ok_and(|o| o.status.success());
+    if !exists {
+        let made = std::process::Command::new("useradd")
+            .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "corridor-test"])
+            .status()
+            .expect("useradd runs");
+        assert!(made.success(), "could not make the user corridor-test");
+    }
+    let mut cmd = std::process::Command::new("runuser");
+    cmd.args(["-u", "corridor-test", "--", program]);
+    cmd
+}
+
+/// Stops a process started through runuser (and what it started) when the test ends.
+struct StopOnDrop(std::process::Child);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("pkill").args(["-TERM", "-P", &self.0.id().to_string()]).status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Hands `path` to the kiosk user (when the test runs as root).
+fn give_to_kiosk_user(path: &Path) {
+    // SAFETY: geteuid only reads the process's user id.
+    if unsafe { libc::geteuid() } == 0 {
+        let ok =
+            std::process::Command::new("chown").args(["-R", "corridor-test"]).arg(path).status().unwrap();
+        assert!(ok.success());
+    }
+}
+
+#[test]
+fn kiosk_under_cage_fills_the_output_from_the_first_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = dir.path().join("run");
+    std::fs::create_dir(&runtime).unwrap();
+    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    write_solid(&content.join("default/a.png"), 320, 180, [200, 40, 40]);
+    std::fs::write(content.join("ticker.toml"), "[[message]]\ntext = \"Welcome\"\n").unwrap();
+    let cfg = write_config(dir.path(), "screen = \"Cage\"\nplay_log = \"off\"\n");
+    give_to_kiosk_user(dir.path());
+    let socket_path = runtime.join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    std::fs::set_permissions(&socket_path, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let wayland = [
+        ("XDG_RUNTIME_DIR", runtime.to_str().unwrap()),
+        ("WLR_BACKENDS", "headless"),
+        ("WLR_RENDERER", "pixman"),
+        ("WLR_LIBINPUT_NO_DEVICES", "1"),
+        ("WLR_HEADLESS_OUTPUTS", "1"),
+    ];
+    let mut cage = as_kiosk_user("env");
+    cage.args(wayland.iter().map(|(k, v)| format!("{k}={v}")))
+        .arg(format!("NOTIFY_SOCKET={}", socket_path.display()))
+        .arg("WATCHDOG_USEC=1000000")
+        .args(["cage", "--", env!("CARGO_BIN_EXE_corridor"), "run", "--config"])
+        .arg(&cfg)
+        .arg("--content")
+        .arg(&content)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let cage = cage.spawn().expect("cage runs (scripts/setup.sh installs it)");
+    let _stop = StopOnDrop(cage);
+    // READY=1: corridor has presented its first frame. The compositor shows it a little later:
+    // take the screen until it shows anything but black, and look at that first picture (before
+    // the fix, corridor's window showed at 800x600 in a corner for its first seconds).
+    let (start, mut buf) = (Instant::now(), [0u8; 512]);
+    loop {
+        assert!(start.elapsed() < Duration::from_secs(60), "no READY=1 from corridor under cage");
+        if let Ok(n) = socket.recv(&mut buf)
+            && &buf[..n] == b"READY=1"
+        {
+            break;
+        }
+    }
+    let shot = dir.path().join("run/shot.png");
+    let take = || {
+        let grim = as_kiosk_user("env")
+            .args(wayland.iter().map(|(k, v)| format!("{k}={v}")))
+            .args(["WAYLAND_DISPLAY=wayland-0", "grim"])
+            .arg(&shot)
+            .status()
+            .expect("grim runs");
+        assert!(grim.success(), "grim took the screen");
+        load(&shot)
+    };
+    let first = loop {
+        assert!(start.elapsed() < Duration::from_secs(60), "cage never showed corridor's picture");
+        let img = take();
+        if img.pixels().any(|p| p.0 != [0, 0, 0]) {
+            break img;
+        }
+    };
+    // Then the layout, laid out for the output's size: the strip along its bottom row, the
+    // widget column at its right edge.
+    let panel = [38, 46, 54];
+    let edges = [(5, 719), (640, 719), (1279, 400)];
+    let laid_out = loop {
+        assert!(start.elapsed() < Duration::from_secs(60), "the layout never showed under cage");
+        let img = take();
+        if edges.iter().all(|&(x, y)| near(px(&img, x, y), panel, 6)) {
+            break img;
+        }
+    };
+    assert_eq!(first.dimensions(), (1280, 720), "cage's headless output");
+    // The first picture covers the whole output (a smaller window would leave cage's black).
+    for (x, y) in [(0, 0), (1279, 0), (0, 719), (1279, 719), (640, 360)] {
+        assert_ne!(px(&first, x, y), [0, 0, 0], "({x},{y}) of the first picture is not corridor's");
+    }
+    assert_eq!(laid_out.dimensions(), (1280, 720));
+}

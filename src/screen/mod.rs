@@ -89,9 +89,35 @@ pub enum AppSystems {
 #[derive(Resource, Clone, Debug)]
 pub struct Settings(pub Config);
 
+/// Who makes the player's window fill its output.
+enum Placement {
+    /// corridor itself, on an X server with no window manager.
+    BareX11(output::Output),
+    /// The Wayland compositor, once a window of the output's size has opened.
+    Wayland(output::Output, usize),
+    /// The window manager or compositor, asked for borderless fullscreen.
+    Compositor,
+}
+
+fn placement(config: &Config) -> Placement {
+    let wanted = config.display.output.as_deref();
+    if let Some(outputs) = output::bare_x11_outputs()
+        && let Some(out) = output::choose(&outputs, wanted)
+    {
+        return Placement::BareX11(out.clone());
+    }
+    if let Some(outputs) = output::wayland_outputs()
+        && let Some(out) = output::choose(&outputs, wanted)
+    {
+        let index = outputs.iter().position(|o| o == out).unwrap_or(0);
+        return Placement::Wayland(out.clone(), index);
+    }
+    Placement::Compositor
+}
+
 /// The window: fullscreen for the player (unless windowed), exactly the asked size for a
 /// snapshot.
-fn window_for(config: &Config, mode: &Mode, bare_x11: Option<&output::Output>) -> Window {
+fn window_for(config: &Config, mode: &Mode, place: &Placement) -> Window {
     match mode {
         Mode::Run { windowed } if !*windowed && config.display.fullscreen => {
             let window = Window {
@@ -101,10 +127,13 @@ fn window_for(config: &Config, mode: &Mode, bare_x11: Option<&output::Output>) -
                 present_mode: PresentMode::AutoVsync,
                 ..default()
             };
-            // No window manager to make it fullscreen: a window exactly over the output.
-            match bare_x11 {
-                Some(out) => output::window_over(out, Window { mode: WindowMode::Windowed, ..window }),
-                None => window,
+            match place {
+                // No window manager to make it fullscreen: a window exactly over the output.
+                Placement::BareX11(out) => {
+                    output::window_over(out, Window { mode: WindowMode::Windowed, ..window })
+                }
+                Placement::Wayland(out, _) => output::window_sized_for(out, window),
+                Placement::Compositor => window,
             }
         }
         Mode::Run { .. } => Window {
@@ -128,10 +157,8 @@ fn window_for(config: &Config, mode: &Mode, bare_x11: Option<&output::Output>) -
 pub fn build_app(config: Config, mode: Mode) -> App {
     let mut app = App::new();
     let fullscreen = matches!(mode, Mode::Run { windowed: false }) && config.display.fullscreen;
-    let outputs = if fullscreen { output::bare_x11_outputs() } else { None };
-    let bare_x11 = outputs.as_deref().and_then(|o| output::choose(o, config.display.output.as_deref()));
-    let window = window_for(&config, &mode, bare_x11);
-    let placing_own_window = bare_x11.is_some();
+    let place = if fullscreen { placement(&config) } else { Placement::Compositor };
+    let window = window_for(&config, &mode, &place);
     let hide_cursor = fullscreen;
     app.add_plugins(
         DefaultPlugins
@@ -167,8 +194,15 @@ pub fn build_app(config: Config, mode: Mode) -> App {
     }
     app.insert_resource(Settings(config));
     add_features(&mut app);
-    if placing_own_window {
-        app.add_plugins(output::plugin);
+    match place {
+        Placement::BareX11(_) => {
+            app.add_plugins(output::plugin);
+        }
+        Placement::Wayland(_, index) => {
+            app.insert_resource(output::FillOutput(index));
+            app.add_systems(Startup, output::go_fullscreen);
+        }
+        Placement::Compositor => {}
     }
     run_systems_in_order(&mut app);
     if let Mode::Snapshot(spec) = mode {

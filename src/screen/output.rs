@@ -78,6 +78,30 @@ pub fn choose<'a>(outputs: &'a [Output], wanted: Option<&str>) -> Option<&'a Out
         .or_else(|| outputs.first())
 }
 
+/// Under a Wayland compositor: a window of the output's size, which [`go_fullscreen`] then makes
+/// fullscreen (a window asked to be fullscreen from the start would open at a default size,
+/// and a kiosk compositor would show that size first).
+pub fn window_sized_for(output: &Output, window: Window) -> Window {
+    Window {
+        mode: bevy::window::WindowMode::Windowed,
+        resolution: WindowResolution::new(output.width, output.height),
+        decorations: false,
+        ..window
+    }
+}
+
+/// Which of the compositor's outputs the window fills (its place in the compositor's list).
+#[derive(Resource, Clone, Copy)]
+pub(super) struct FillOutput(pub usize);
+
+/// Makes the window fullscreen once it exists (see [`window_sized_for`]).
+pub(super) fn go_fullscreen(fill: Res<FillOutput>, mut window: Query<&mut Window, With<PrimaryWindow>>) {
+    if let Ok(mut window) = window.single_mut() {
+        let monitor = bevy::window::MonitorSelection::Index(fill.0);
+        window.mode = bevy::window::WindowMode::BorderlessFullscreen(monitor);
+    }
+}
+
 /// A window that covers `output` exactly, with no border.
 pub fn window_over(output: &Output, window: Window) -> Window {
     Window {
@@ -152,5 +176,95 @@ mod tests {
         assert_eq!(choose(&outputs, None).unwrap().name, "HDMI-A-1");
         assert_eq!(choose(&[out("A", false, 0)], None).unwrap().name, "A");
         assert_eq!(choose(&[], None), None);
+    }
+}
+
+/// The outputs a Wayland compositor announces (name and current size in pixels), when corridor
+/// runs under one; None otherwise. A kiosk compositor such as cage shows a new window at the
+/// size the window first has, and only then fills the output with it: opening the window at the
+/// output's size makes the first frame fill it too.
+pub fn wayland_outputs() -> Option<Vec<Output>> {
+    use wayland_client::Connection as WaylandConnection;
+    std::env::var_os("WAYLAND_DISPLAY")?;
+    let conn = WaylandConnection::connect_to_env().ok()?;
+    let mut queue = conn.new_event_queue();
+    let handle = queue.handle();
+    conn.display().get_registry(&handle, ());
+    let mut found = wayland::Found::default();
+    // The first round trip lists the globals (and binds the outputs), the second their modes.
+    queue.roundtrip(&mut found).ok()?;
+    queue.roundtrip(&mut found).ok()?;
+    let outputs: Vec<Output> = found
+        .outputs
+        .into_iter()
+        .zip(found.scales)
+        .map(|(o, scale)| Output { width: o.width / scale, height: o.height / scale, ..o })
+        .filter(|o| o.width > 0 && o.height > 0)
+        .collect();
+    (!outputs.is_empty()).then_some(outputs)
+}
+
+mod wayland {
+    //! The few Wayland events [`super::wayland_outputs`] listens to.
+
+    use wayland_client::protocol::{wl_output, wl_registry};
+    use wayland_client::{Connection, Dispatch, QueueHandle, WEnum};
+
+    use super::Output;
+
+    #[derive(Default)]
+    pub(super) struct Found {
+        pub outputs: Vec<Output>,
+        /// Each output's scale (its pixels per logical pixel).
+        pub scales: Vec<u32>,
+    }
+
+    impl Dispatch<wl_registry::WlRegistry, ()> for Found {
+        fn event(
+            found: &mut Self,
+            registry: &wl_registry::WlRegistry,
+            event: wl_registry::Event,
+            _: &(),
+            _: &Connection,
+            handle: &QueueHandle<Self>,
+        ) {
+            if let wl_registry::Event::Global { name, interface, version } = event
+                && interface == "wl_output"
+            {
+                let index = found.outputs.len();
+                registry.bind::<wl_output::WlOutput, _, _>(name, version.min(4), handle, index);
+                let primary = index == 0;
+                found.outputs.push(Output { name: String::new(), primary, x: 0, y: 0, width: 0, height: 0 });
+                found.scales.push(1);
+            }
+        }
+    }
+
+    impl Dispatch<wl_output::WlOutput, usize> for Found {
+        fn event(
+            found: &mut Self,
+            _: &wl_output::WlOutput,
+            event: wl_output::Event,
+            index: &usize,
+            _: &Connection,
+            _: &QueueHandle<Self>,
+        ) {
+            let Some(output) = found.outputs.get_mut(*index) else { return };
+            match event {
+                wl_output::Event::Mode { flags: WEnum::Value(flags), width, height, .. }
+                    if flags.contains(wl_output::Mode::Current) =>
+                {
+                    (output.width, output.height) = (width.max(0) as u32, height.max(0) as u32);
+                }
+                wl_output::Event::Geometry { x, y, .. } => (output.x, output.y) = (x, y),
+                wl_output::Event::Name { name } => output.name = name,
+                wl_output::Event::Scale { factor } => {
+                    if let Some(scale) = found.scales.get_mut(*index) {
+                        *scale = factor.max(1) as u32;
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 }
