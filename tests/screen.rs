@@ -1441,14 +1441,16 @@ fn render_crossfade_from_a_photo_into_a_film_never_darkens() {
 
 // ---- Kiosk: systemd's watchdog, journal-friendly logs, clear exits ----
 
-/// `corridor run` on the sample content under Xvfb with `env`, standard error piped.
-fn run_player(dir: &Path, env: &[(&str, &str)]) -> std::process::Child {
+/// `corridor run` on the sample content on an X server of its own (started without `env`: an
+/// X server told of NOTIFY_SOCKET says READY=1 itself) with `env`, standard error piped.
+fn run_player(dir: &Path, env: &[(&str, &str)]) -> (BareX, std::process::Child) {
+    let x = BareX::start("1280x720");
     let cfg = write_config(dir, "play_log = \"off\"\n[slides]\ndefault_duration = \"1s\"\n");
-    let mut cmd = std::process::Command::new("xvfb-run");
-    cmd.args(["-a", "-s", "-screen 0 1280x720x24"])
-        .arg(env!("CARGO_BIN_EXE_corridor"))
-        .args(["run", "--windowed", "--content", "playlists", "--config"])
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"));
+    cmd.args(["run", "--windowed", "--content", "playlists", "--config"])
         .arg(&cfg)
+        .env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
         .env("XDG_RUNTIME_DIR", dir)
         .env("XDG_STATE_HOME", dir)
         .stdout(std::process::Stdio::null())
@@ -1456,13 +1458,12 @@ fn run_player(dir: &Path, env: &[(&str, &str)]) -> std::process::Child {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.spawn().expect("xvfb-run runs")
+    (x, cmd.spawn().expect("corridor runs"))
 }
 
-/// Stops the player started by `run_player` (and the X server xvfb-run started) and returns
-/// what it wrote on standard error.
+/// Stops the player started by `run_player` and returns what it wrote on standard error.
 fn stop(child: &mut std::process::Child) -> String {
-    let _ = std::process::Command::new("pkill").args(["-TERM", "-P", &child.id().to_string()]).status();
+    let _ = child.kill();
     let _ = child.wait();
     let mut text = String::new();
     if let Some(mut err) = child.stderr.take() {
@@ -1478,13 +1479,13 @@ fn kiosk_watchdog_hears_of_presented_frames_only_and_logs_are_plain() {
     let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
     socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
     // Watchdog period 2 s: a ping every 0.5 s while frames are presented. The present path
-    // freezes 8 s after start (the test hook); every other thread runs on.
-    let mut child = run_player(
+    // freezes 3 s after the first slide went on screen (the test hook); every other thread runs on.
+    let (_x, mut child) = run_player(
         dir.path(),
         &[
             ("NOTIFY_SOCKET", socket_path.to_str().unwrap()),
             ("WATCHDOG_USEC", "2000000"),
-            ("CORRIDOR_TEST_FREEZE_AFTER", "8"),
+            ("CORRIDOR_TEST_FREEZE_AFTER", "3"),
         ],
     );
     let start = Instant::now();
@@ -1504,11 +1505,19 @@ fn kiosk_watchdog_hears_of_presented_frames_only_and_logs_are_plain() {
     let still_running = child.try_wait().unwrap().is_none();
     let log = stop(&mut child);
     let words: Vec<&str> = got.iter().map(|(_, m)| m.as_str()).collect();
-    assert_eq!(words.first(), Some(&"READY=1"), "READY=1 first: {words:?}");
-    assert!(words.iter().any(|m| m.starts_with("STATUS=showing default: default/")), "{words:?}");
+    assert_eq!(words.first(), Some(&"READY=1"), "READY=1 first: {got:?}");
+    assert_eq!(words.iter().filter(|m| **m == "READY=1").count(), 1, "READY=1 once: {got:?}");
+    let shown = got
+        .iter()
+        .find(|(_, m)| m.starts_with("STATUS=showing default: default/"))
+        .unwrap_or_else(|| panic!("STATUS names the slide: {got:?}"))
+        .0;
     let pings: Vec<Duration> = got.iter().filter(|(_, m)| m == "WATCHDOG=1").map(|(t, _)| *t).collect();
     let last = *pings.last().unwrap();
-    assert!(last >= Duration::from_secs(7), "pings went on while frames were drawn (last at {last:?})");
+    assert!(
+        last >= shown + Duration::from_millis(2500),
+        "pings went on while frames were drawn (slide at {shown:?}, last ping at {last:?})"
+    );
     assert!(pings.windows(2).all(|w| w[1] - w[0] < Duration::from_millis(1500)), "steady pings: {pings:?}");
     assert!(still_running, "the player was still running (only its present path froze)");
     assert!(log.contains("the present path is frozen"), "{log}");
@@ -1558,32 +1567,19 @@ struct BareX {
 }
 
 impl BareX {
+    /// Xvfb picks a free display number itself and says which (`-displayfd`), once it is ready.
     fn start(size: &str) -> BareX {
-        for n in 140..240 {
-            if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
-                continue;
-            }
-            let server = std::process::Command::new("Xvfb")
-                .args([format!(":{n}").as_str(), "-screen", "0", &format!("{size}x24"), "-nolisten", "tcp"])
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .expect("Xvfb runs (scripts/setup.sh installs it)");
-            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-            let start = Instant::now();
-            let mut x = BareX { display: format!(":{n}"), server };
-            while start.elapsed() < Duration::from_secs(20) {
-                if socket.exists() {
-                    return x;
-                }
-                if x.server.try_wait().unwrap().is_some() {
-                    break; // taken meanwhile: try the next number
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = x.server.kill();
-        }
-        panic!("no free X display number");
+        let mut server = std::process::Command::new("Xvfb")
+            .args(["-displayfd", "1", "-screen", "0", &format!("{size}x24"), "-nolisten", "tcp"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("Xvfb runs (scripts/setup.sh installs it)");
+        let mut out = std::io::BufReader::new(server.stdout.take().unwrap());
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut out, &mut line).expect("Xvfb says its display number");
+        let n: u32 = line.trim().parse().unwrap_or_else(|_| panic!("Xvfb display number: {line:?}"));
+        BareX { display: format!(":{n}"), server }
     }
 
     /// Runs an X client on this display and returns its standard output.
