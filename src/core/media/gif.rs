@@ -325,4 +325,19 @@ mod tests {
         assert!(matches!(a, Ok(Some(ref a)) if a.frames.len() == 2) || matches!(a, Ok(None)), "{a:?}");
         assert!(decode_gif(b"GIF89a", (100, 100), Fit::Contain, LIMITS).is_err());
     }
+
+    #[test]
+    fn the_work_on_one_gif_is_capped() {
+        let bytes = gif(&[[255, 0, 0], [0, 255, 0], [0, 0, 255]], 100, 10, 10);
+        let mut frames = Frames::open(&bytes, LIMITS).unwrap();
+        frames.pixels_left = 250; // room for two 10x10 canvases, not three
+        let mut n = 0;
+        while frames.next().unwrap().is_some() {
+            n += 1;
+        }
+        assert_eq!(n, 2);
+        // A canvas over the pixel limit is refused before anything is decoded.
+        let small = Limits { max_megapixels: 0.00005 };
+        assert!(matches!(Frames::open(&bytes, small).err(), Some(PictureError::TooManyPixels { .. })));
+    }
 }

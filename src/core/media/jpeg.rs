@@ -49,7 +49,7 @@ fn decode_turbo(bytes: &[u8], stage: (u32, u32), fit: Fit, limits: Limits) -> Re
     let header = tj.header(bytes).map_err(|_| TurboFailed)?;
     let format = match header.colour {
         ColourSpace::Gray => PixelFormat::Gray,
-        ColourSpace::Rgb | ColourSpace::YCbCr => PixelFormat::Rgb,
+        ColourSpace::Rgb | ColourSpace::YCbCr => PixelFormat::Rgba,
         ColourSpace::Cmyk | ColourSpace::Ycck | ColourSpace::Other => return Ok(Turbo::NotMine),
     };
     let (w, h) = (header.width, header.height);
@@ -66,8 +66,9 @@ fn decode_turbo(bytes: &[u8], stage: (u32, u32), fit: Fit, limits: Limits) -> Re
         return Ok(Turbo::Refused(cut));
     }
     let img = match format {
-        PixelFormat::Rgb => {
-            image::RgbImage::from_raw(size.0, size.1, decoded.pixels).map(DynamicImage::ImageRgb8)
+        // Four bytes a pixel (alpha 255): the frame's own layout, so nothing is converted later.
+        PixelFormat::Rgba => {
+            image::RgbaImage::from_raw(size.0, size.1, decoded.pixels).map(DynamicImage::ImageRgba8)
         }
         PixelFormat::Gray => {
             image::GrayImage::from_raw(size.0, size.1, decoded.pixels).map(DynamicImage::ImageLuma8)

@@ -9,7 +9,7 @@ use std::io::Cursor;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
-use super::frame::{Frame, Limits, PictureError, check_pixels, scale_to, swaps_axes};
+use super::frame::{Frame, Limits, PictureError, check_pixels, scale_opaque_to, scale_to, swaps_axes};
 use super::{bmp, gif, jpeg};
 use crate::core::config::Fit;
 
@@ -37,7 +37,10 @@ pub fn decode_image_bytes(
     // Scale (and crop, for cover) in the picture's own orientation, then turn it upright:
     // turning the small picture is cheaper than turning the big one.
     let target = if swaps_axes(orientation) { (stage.1, stage.0) } else { stage };
-    let mut img = scale_to(img, target, fit)?;
+    let mut img = match format {
+        ImageFormat::Jpeg => scale_opaque_to(img, target, fit)?,
+        _ => scale_to(img, target, fit)?,
+    };
     img.apply_orientation(orientation);
     Ok(Frame::from_image(img))
 }

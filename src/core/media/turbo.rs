@@ -68,24 +68,25 @@ pub enum ColourSpace {
     Other,
 }
 
-/// The pixel layouts corridor asks for (`TJPF_RGB`, `TJPF_GRAY`).
+/// The pixel layouts corridor asks for (`TJPF_RGBA`, whose alpha libjpeg-turbo sets to 255,
+/// and `TJPF_GRAY`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PixelFormat {
-    Rgb,
+    Rgba,
     Gray,
 }
 
 impl PixelFormat {
     fn code(self) -> c_int {
         match self {
-            PixelFormat::Rgb => 0,
+            PixelFormat::Rgba => 7,
             PixelFormat::Gray => 6,
         }
     }
 
     fn bytes(self) -> usize {
         match self {
-            PixelFormat::Rgb => 3,
+            PixelFormat::Rgba => 4,
             PixelFormat::Gray => 1,
         }
     }
@@ -105,7 +106,8 @@ pub struct Header {
 pub struct TurboError(pub String);
 
 /// Decoded pixels, and whether libjpeg-turbo met a recoverable fault on the way (damaged
-/// restart markers, stray bytes, a scan cut short): the picture is still whole in size.
+/// restart markers, stray bytes, a scan cut short): the picture is still whole in size (after
+/// a warning, rows the decoder could not reach are black).
 #[derive(Debug)]
 pub struct Decoded {
     pub pixels: Vec<u8>,
@@ -194,29 +196,62 @@ impl Decompressor {
         let len = pitch.checked_mul(height as usize).ok_or_else(too_big)?;
         let (w, h, p) = (c_int::try_from(width), c_int::try_from(height), c_int::try_from(pitch));
         let (Ok(w), Ok(h), Ok(p)) = (w, h, p) else { return Err(too_big()) };
-        let mut pixels = Vec::new();
+        let shape = Shape { width: w, pitch: p, height: h, format };
+        let mut pixels: Vec<u8> = Vec::new();
         pixels.try_reserve_exact(len).map_err(|_| too_big())?;
-        pixels.resize(len, 0u8);
-        // SAFETY: the handle is live; `jpeg` is valid for its length and only read; `pixels` is
-        // `pitch * height` bytes, exactly what libjpeg-turbo writes for a `width`x`height`
-        // picture of `format` with that pitch, and it never writes outside it. libjpeg-turbo
-        // picks the scaling factor from `width`/`height` and never decodes larger than them.
-        let rc = unsafe {
+        // SAFETY: `pixels` has room for `len` = `pitch * height` bytes.
+        if unsafe { self.decompress_into(jpeg, pixels.as_mut_ptr(), shape) } == 0 {
+            // SAFETY: a call that returns 0 ran to its end without a fault or a warning, and
+            // so wrote all `height` rows of `pitch` bytes (`width` is exactly the scaled width,
+            // so a row is `pitch` bytes): every one of the `len` bytes is initialised.
+            unsafe { pixels.set_len(len) };
+            return Ok(Decoded { pixels, warning: None });
+        }
+        let first = self.warning_or_error()?;
+        // A warning. The TurboJPEG 2 API reports a fault after a warning as a warning too, so
+        // some rows may be unwritten: decode again into zeroed memory, whose every byte is
+        // defined whatever the decoder leaves out (black rows).
+        let mut pixels = vec![0u8; len];
+        // SAFETY: `pixels` is `len` bytes.
+        let rc = unsafe { self.decompress_into(jpeg, pixels.as_mut_ptr(), shape) };
+        let warning = if rc == 0 { first } else { self.warning_or_error()? };
+        Ok(Decoded { pixels, warning: Some(warning) })
+    }
+
+    /// One `tjDecompress2` call into `dst`; its return code.
+    ///
+    /// # Safety
+    /// `dst` must be valid for writes of `shape.pitch * shape.height` bytes.
+    unsafe fn decompress_into(&mut self, jpeg: &[u8], dst: *mut u8, shape: Shape) -> c_int {
+        // SAFETY: the handle is live; `jpeg` is valid for its length and only read; `dst` has
+        // room for `pitch * height` bytes (the caller's promise), exactly what libjpeg-turbo
+        // writes for a `width`x`height` picture of `format` with that pitch, and it never
+        // writes outside it. libjpeg-turbo picks the largest of its scaling factors whose
+        // size fits `width`x`height`; `width`x`height` is itself one factor's size, so that is
+        // the size it decodes at.
+        unsafe {
             tjDecompress2(
                 self.handle,
                 jpeg.as_ptr(),
                 jpeg.len() as c_ulong,
-                pixels.as_mut_ptr(),
-                w,
-                p,
-                h,
-                format.code(),
+                dst,
+                shape.width,
+                shape.pitch,
+                shape.height,
+                shape.format.code(),
                 TJFLAG_LIMITSCANS,
             )
-        };
-        let warning = if rc != 0 { Some(self.warning_or_error()?) } else { None };
-        Ok(Decoded { pixels, warning })
+        }
     }
+}
+
+/// The layout of a decoded picture, as `tjDecompress2` takes it.
+#[derive(Clone, Copy)]
+struct Shape {
+    width: c_int,
+    pitch: c_int,
+    height: c_int,
+    format: PixelFormat,
 }
 
 impl Drop for Decompressor {
