@@ -10,11 +10,11 @@ use chrono::NaiveDateTime;
 use crate::core::config::Config;
 use crate::core::content::{self, Content};
 use crate::core::library::{self, Lengths, Reading};
+use crate::core::media::video::Decoder;
 use crate::core::media::{self, Limits};
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule, describe};
 use crate::core::ticker::{self, worker::fetch_all};
-use crate::core::media::video::Decoder;
 
 /// The size slides are test-decoded at: small, so a check of a big folder stays quick.
 const CHECK_STAGE: (u32, u32) = (480, 270);
