@@ -1852,3 +1852,33 @@ fn kiosk_under_cage_fills_the_output_from_the_first_frame() {
     }
     assert_eq!(laid_out.dimensions(), (1280, 720));
 }
+
+#[test]
+fn kiosk_exits_when_its_display_goes_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket_path = dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let (x, mut child) = run_player(dir.path(), &[("NOTIFY_SOCKET", socket_path.to_str().unwrap())]);
+    let (start, mut buf) = (Instant::now(), [0u8; 256]);
+    loop {
+        assert!(start.elapsed() < Duration::from_secs(60), "no READY=1");
+        if let Ok(n) = socket.recv(&mut buf)
+            && &buf[..n] == b"READY=1"
+        {
+            break;
+        }
+    }
+    drop(x); // the X server goes (as when it is restarted)
+    let gone = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(gone.elapsed() < Duration::from_secs(30), "corridor still runs 30 s after its display went");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let log = stop(&mut child);
+    assert!(!status.success(), "a non-zero exit, so that systemd starts it again: {status:?}\n{log}");
+    assert!(log.contains("X connection") || log.contains("display"), "{log}");
+}
