@@ -66,20 +66,25 @@ fn smooth_photo(w: u32, h: u32) -> image::RgbImage {
     })
 }
 
-/// CPU time (user + system) used so far by this process (`RUSAGE_SELF`) or by its children
+/// CPU time (user, system) used so far by this process (`RUSAGE_SELF`) or by its children
 /// that have been waited for (`RUSAGE_CHILDREN`).
-fn cpu_time(who: libc::c_int) -> Duration {
+fn cpu_time(who: libc::c_int) -> (Duration, Duration) {
     // SAFETY: an all-zero rusage is a valid value; getrusage only writes that one struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `usage` is a live, writable rusage.
     unsafe { libc::getrusage(who, &mut usage) };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, (t.tv_usec as u32) * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
+    (tv(usage.ru_utime), tv(usage.ru_stime))
+}
+
+/// The CPU time (user, system) between two readings.
+fn cpu_since(before: (Duration, Duration), after: (Duration, Duration)) -> (Duration, Duration) {
+    (after.0.saturating_sub(before.0), after.1.saturating_sub(before.1))
 }
 
 /// CPU time of one run of `djpeg -scale 1/2` on `path` (its output thrown away), or None when
 /// djpeg is not installed (`apt install libjpeg-turbo-progs`).
-fn djpeg_cpu(path: &Path) -> Option<Duration> {
+fn djpeg_cpu(path: &Path) -> Option<(Duration, Duration)> {
     let before = cpu_time(libc::RUSAGE_CHILDREN);
     let status = Command::new("djpeg")
         .args(["-scale", "1/2"])
@@ -87,7 +92,7 @@ fn djpeg_cpu(path: &Path) -> Option<Duration> {
         .stdout(std::process::Stdio::null())
         .status()
         .ok()?;
-    status.success().then(|| cpu_time(libc::RUSAGE_CHILDREN) - before)
+    status.success().then(|| cpu_since(before, cpu_time(libc::RUSAGE_CHILDREN)))
 }
 
 /// The allocator settings the player runs with (`screen::background::steady_memory`): freed
@@ -101,11 +106,11 @@ fn steady_memory() {
 }
 
 /// CPU time of corridor making `bytes` screen-ready for a 1080p stage (decode, scale, turn).
-fn corridor_cpu(bytes: &[u8]) -> Duration {
+fn corridor_cpu(bytes: &[u8]) -> (Duration, Duration) {
     let before = cpu_time(libc::RUSAGE_SELF);
     let f = media::decode_image_bytes(bytes, (1920, 1080), Fit::Contain, LIMITS).expect("decode");
     assert_eq!((f.width, f.height), (1440, 1080));
-    cpu_time(libc::RUSAGE_SELF) - before
+    cpu_since(before, cpu_time(libc::RUSAGE_SELF))
 }
 
 /// (a) a 12 MP JPEG made screen-ready for a 1080p stage: CPU time against libjpeg-turbo's own
@@ -127,50 +132,57 @@ fn bench_decode(dir: &Path) {
             ours.push(corridor_cpu(&bytes));
             theirs.extend(djpeg_cpu(&path));
         }
-        let best = |v: &[Duration]| v.iter().min().copied().unwrap_or_default();
-        let (ours_best, theirs_best) = (best(&ours), best(&theirs));
-        let ours = median(ours);
-        let mb = bytes.len() as f64 / 1e6;
+        let total = |v: &[(Duration, Duration)]| v.iter().map(|(u, s)| *u + *s).collect::<Vec<_>>();
+        let user = |v: &[(Duration, Duration)]| v.iter().map(|(u, _)| *u).collect::<Vec<_>>();
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let mb = bytes.len() as f64 / 1e6;
         if theirs.is_empty() {
+            let ours = median(total(&ours));
             println!(
-                "(a) djpeg not found (apt install libjpeg-turbo-progs): corridor alone {:.1} ms CPU",
+                "(a) djpeg not found (apt install libjpeg-turbo-progs): corridor {:.1} ms CPU",
                 ms(ours)
             );
         } else {
-            let djpeg = median(theirs);
+            let (o, t) = (median(total(&ours)), median(total(&theirs)));
+            let (ou, tu) = (median(user(&ours)), median(user(&theirs)));
             println!(
-                "(a) 12 MP JPEG, {label} (4000x3000, {mb:.1} MB), CPU time (user+sys), median of {RUNS}: corridor decode + scale + orientation to 1440x1080 {:.1} ms; djpeg -scale 1/2 (libjpeg-turbo, decode to 2000x1500, process) {:.1} ms; ratio {:.2} (fastest runs: {:.1} vs {:.1} ms, {:.2})",
-                ms(ours),
-                ms(djpeg),
-                ours.as_secs_f64() / djpeg.as_secs_f64(),
-                ms(ours_best),
-                ms(theirs_best),
-                ours_best.as_secs_f64() / theirs_best.as_secs_f64()
+                "(a) 12 MP JPEG, {label} (4000x3000, {mb:.1} MB), CPU time (user+sys), median of {RUNS}: corridor decode + scale + orientation to 1440x1080 {:.1} ms; djpeg -scale 1/2 (libjpeg-turbo, decode to 2000x1500, process) {:.1} ms; ratio {:.2} (user time alone: {:.1} vs {:.1} ms, {:.2})",
+                ms(o),
+                ms(t),
+                o.as_secs_f64() / t.as_secs_f64(),
+                ms(ou),
+                ms(tu),
+                ou.as_secs_f64() / tu.as_secs_f64()
             );
         }
-        let wall = |f: &dyn Fn()| {
-            median(
-                (0..7)
-                    .map(|_| {
-                        let t = Instant::now();
-                        f();
-                        t.elapsed()
-                    })
-                    .collect(),
-            )
-        };
-        let ours_wall = wall(&|| {
-            corridor_cpu(&bytes);
-        });
-        let plain = wall(&|| assert_eq!(image::load_from_memory(&bytes).expect("decode").width(), 4000));
-        println!(
-            "(a) 12 MP JPEG, {label}, wall time: corridor {:.1} ms; image crate plain decode {:.1} ms (4000x3000 RGB, 36 MB); time ratio {:.2}",
-            ms(ours_wall),
-            ms(plain),
-            ours_wall.as_secs_f64() / plain.as_secs_f64()
-        );
+        compare_wall_time(label, &bytes);
     }
+}
+
+/// (a) wall time of corridor's decode against the `image` crate's plain full decode.
+fn compare_wall_time(label: &str, bytes: &[u8]) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let wall = |f: &dyn Fn()| {
+        median(
+            (0..7)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed()
+                })
+                .collect(),
+        )
+    };
+    let ours_wall = wall(&|| {
+        corridor_cpu(bytes);
+    });
+    let plain = wall(&|| assert_eq!(image::load_from_memory(bytes).expect("decode").width(), 4000));
+    println!(
+        "(a) 12 MP JPEG, {label}, wall time: corridor {:.1} ms; image crate plain decode {:.1} ms (4000x3000 RGB, 36 MB); time ratio {:.2}",
+        ms(ours_wall),
+        ms(plain),
+        ours_wall.as_secs_f64() / plain.as_secs_f64()
+    );
 }
 
 fn headless_app(content: &Path, step: Duration) -> App {
