@@ -13,12 +13,24 @@ pub enum MediaKind {
     Video,
 }
 
-/// Where a slide's content comes from.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Where a slide's content comes from. Two sources are the same when their paths are the same
+/// bytes: cheap enough to compare every slide of a big playlist on the screen's thread (a
+/// `Path`'s own comparison parses both into components).
+#[derive(Clone, Debug, Hash)]
 pub enum Source {
     /// A file on disk (in the content folder).
     File(PathBuf),
 }
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Source::File(a), Source::File(b)) => a.as_os_str() == b.as_os_str(),
+        }
+    }
+}
+
+impl Eq for Source {}
 
 impl Source {
     /// The file on disk this source reads, if it is one.
