@@ -5,7 +5,7 @@
 //! or a parent its child's, is not an edge between siblings. The edges between the siblings of
 //! every parent must form no cycle. Also: the core knows nothing of Bevy or the screen.
 //!
-//! Run alone: `cargo test --test core layers::`.
+//! Also: no function in src/ is over 80 lines. Run alone: `cargo test --test core layers::`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -195,4 +195,69 @@ fn the_cycle_finder_finds_cycles() {
     let t = targets("use super::frame::Fit; use crate::core::config::Fit;", &me);
     assert!(t.contains(&vec!["core".into(), "media".into(), "frame".into(), "Fit".into()]), "{t:?}");
     assert!(t.contains(&vec!["core".into(), "config".into(), "Fit".into()]), "{t:?}");
+}
+
+/// The functions of a file's code (test modules cut off) with their length in lines: from the
+/// `fn` line to its closing brace (strings and comments do not count as braces).
+fn function_lengths(code: &str) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = code.lines().collect();
+    let mut found = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trim_start();
+        let Some(at) = t.find("fn ") else { continue };
+        let before = &t[..at];
+        let is_fn = before.is_empty()
+            || before
+                .split_whitespace()
+                .all(|w| w.starts_with("pub") || ["const", "async", "unsafe", "extern"].contains(&w));
+        if !is_fn || t.trim_end().ends_with(';') {
+            continue;
+        }
+        let name: String = t[at + 3..].chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let (mut depth, mut started) = (0i32, false);
+        for (j, l) in lines[i..].iter().enumerate() {
+            let mut in_str = false;
+            let mut prev = ' ';
+            for c in l.chars() {
+                match c {
+                    '"' if prev != '\\' => in_str = !in_str,
+                    '{' if !in_str => (depth, started) = (depth + 1, true),
+                    '}' if !in_str => depth -= 1,
+                    _ => {}
+                }
+                prev = c;
+            }
+            if started && depth <= 0 {
+                found.push((name.clone(), i + 1, j + 1));
+                break;
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_function_is_over_80_lines() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut long = Vec::new();
+    let mut seen = 0;
+    for file in &files {
+        let code = code_of(&std::fs::read_to_string(file).unwrap());
+        for (name, line, len) in function_lengths(&code) {
+            seen += 1;
+            if len > 80 {
+                long.push(format!("{}:{line} {name}: {len} lines", file.display()));
+            }
+        }
+    }
+    assert!(seen > 300, "functions were found ({seen})");
+    assert!(long.is_empty(), "functions over 80 lines:\n{}", long.join("\n"));
+}
+
+#[test]
+fn function_lengths_are_counted_to_the_closing_brace() {
+    let code = "pub fn a() {\n    let s = \"}\";\n}\nfn b(x: u8) -> u8 {\n    if x > 1 {\n        x\n    } else {\n        0\n    }\n}\n";
+    assert_eq!(function_lengths(code), [("a".to_string(), 1, 3), ("b".to_string(), 4, 7)]);
 }
