@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::duration::parse_duration;
 use super::feeds::{self, Headline, MAX_ITEMS};
 use super::problems::Problem;
-use super::tomlx::{Reader, TomlFile};
+use super::tomlx::{Key, Reader, TomlFile, key};
 use super::when::parse_date;
 use toml_edit::Table;
 
@@ -187,7 +187,7 @@ pub fn parse(text: &str, root: &Path, problems: &mut Vec<Problem>) -> Option<Tic
     let mut s = TickerSettings::default();
     r.check_keys(top, "", &["feed", "ticker", "message"]);
     if let Some(t) = r.table(top, "ticker") {
-        read_strip(&mut r, t, &mut s);
+        r.read_keys(t, "ticker", STRIP_KEYS, &mut s);
     }
     for t in r.tables(top, "feed") {
         if let Some(feed) = read_feed(&mut r, t, root, &s.feeds) {
@@ -203,26 +203,67 @@ pub fn parse(text: &str, root: &Path, problems: &mut Vec<Problem>) -> Option<Tic
     Some(s)
 }
 
-/// `[ticker]`: how the strip scrolls.
-fn read_strip<'a>(r: &mut Reader<'a>, t: &'a Table, s: &mut TickerSettings) {
-    r.check_keys(t, "ticker", &["speed", "refresh", "separator", "show_labels"]);
-    if let Some(v) = r.number(t, "speed") {
-        if (5.0..=2000.0).contains(&v) {
-            s.speed = v as f32;
-        } else {
-            r.problem(t, "speed", format!("`speed` is pixels per second, between 5 and 2000, not {v}"));
-        }
-    }
-    if let Some(d) = r.parsed(t, "refresh", parse_duration) {
-        s.refresh = d.max(MIN_REFRESH);
-    }
-    if let Some(sep) = r.string(t, "separator") {
-        s.separator = sep.trim().to_string();
-    }
-    if let Some(b) = r.boolean(t, "show_labels") {
-        s.show_labels = b;
-    }
+/// `[ticker]`: how the strip scrolls. The only list of its keys.
+const STRIP_KEYS: &[Key<TickerSettings>] = &[
+    Key {
+        name: "speed",
+        read: |r, t, k, s| {
+            if let Some(v) = r.number(t, k) {
+                if (5.0..=2000.0).contains(&v) {
+                    s.speed = v as f32;
+                } else {
+                    r.problem(t, k, format!("`speed` is pixels per second, between 5 and 2000, not {v}"));
+                }
+            }
+        },
+    },
+    key!("refresh", parsed(parse_duration), |s, d| s.refresh = d.max(MIN_REFRESH)),
+    key!("separator", string, |s, sep| s.separator = sep.trim().to_string()),
+    key!("show_labels", boolean, |s, b| s.show_labels = b),
+];
+
+/// What a `[[feed]]` says, before it is checked.
+#[derive(Default)]
+struct FeedDraft {
+    url: Option<String>,
+    label: String,
+    max_items: Option<usize>,
+    max_age: Option<Duration>,
 }
+
+/// `[[feed]]`'s keys: the only list of them.
+const FEED_KEYS: &[Key<FeedDraft>] = &[
+    key!("url", string, |f, u| f.url = Some(u)),
+    key!("label", string, |f, l| f.label = feeds::clean_title(&l)),
+    Key {
+        name: "max_items",
+        read: |r, t, k, f| {
+            if let Some(n) = r.integer(t, k) {
+                if n >= 1 {
+                    f.max_items = Some((n as usize).min(MAX_ITEMS));
+                } else {
+                    r.problem(t, k, "`max_items` should be 1 or more".into());
+                }
+            }
+        },
+    },
+    key!("max_age", parsed(parse_duration), |f, d| f.max_age = Some(d)),
+];
+
+/// What a `[[message]]` says, before it is checked.
+#[derive(Default)]
+struct MessageDraft {
+    text: String,
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+}
+
+/// `[[message]]`'s keys: the only list of them.
+const MESSAGE_KEYS: &[Key<MessageDraft>] = &[
+    key!("text", string, |m, x| m.text = feeds::clean_title(&x)),
+    key!("from", parsed(parse_date), |m, d| m.from = Some(d)),
+    key!("until", parsed(parse_date), |m, d| m.until = Some(d)),
+];
 
 /// One `[[feed]]`; `None` (with the problem reported) when it cannot be used or repeats one of
 /// `earlier`.
@@ -232,9 +273,10 @@ fn read_feed<'a>(
     root: &Path,
     earlier: &[FeedConfig],
 ) -> Option<FeedConfig> {
-    r.check_keys(t, "feed", &["url", "label", "max_items", "max_age"]);
+    let mut draft = FeedDraft::default();
+    r.read_keys(t, "feed", FEED_KEYS, &mut draft);
     let line = r.table_line(t);
-    let Some(url) = r.string(t, "url") else {
+    let Some(url) = draft.url else {
         if t.get("url").is_none() {
             r.problem_at(line, "this [[feed]] has no `url`; it is skipped".into());
         }
@@ -247,16 +289,8 @@ fn read_feed<'a>(
             return None;
         }
     };
-    let label = r.string(t, "label").map(|l| feeds::clean_title(&l)).unwrap_or_default();
-    let mut max_items = DEFAULT_MAX_ITEMS;
-    if let Some(n) = r.integer(t, "max_items") {
-        if n >= 1 {
-            max_items = (n as usize).min(MAX_ITEMS);
-        } else {
-            r.problem(t, "max_items", "`max_items` should be 1 or more".into());
-        }
-    }
-    let max_age = r.parsed(t, "max_age", parse_duration);
+    let (label, max_age) = (draft.label, draft.max_age);
+    let max_items = draft.max_items.unwrap_or(DEFAULT_MAX_ITEMS);
     if earlier.iter().any(|f| f.source == source) {
         r.problem_at(line, format!("the feed {source} is listed twice; the second is skipped"));
         return None;
@@ -266,15 +300,14 @@ fn read_feed<'a>(
 
 /// One `[[message]]`; `None` (with the problem reported) when it has no text.
 fn read_message<'a>(r: &mut Reader<'a>, t: &'a Table) -> Option<StaffMessage> {
-    r.check_keys(t, "message", &["text", "from", "until"]);
+    let mut draft = MessageDraft::default();
+    r.read_keys(t, "message", MESSAGE_KEYS, &mut draft);
     let line = r.table_line(t);
-    let text = r.string(t, "text").map(|x| feeds::clean_title(&x)).unwrap_or_default();
+    let MessageDraft { text, from, until } = draft;
     if text.is_empty() {
         r.problem_at(line, "this [[message]] has no `text`; it is skipped".into());
         return None;
     }
-    let from = r.parsed(t, "from", parse_date);
-    let until = r.parsed(t, "until", parse_date);
     if let (Some(f), Some(u)) = (from, until)
         && u < f
     {
