@@ -95,16 +95,6 @@ fn djpeg_cpu(path: &Path) -> Option<(Duration, Duration)> {
     status.success().then(|| cpu_since(before, cpu_time(libc::RUSAGE_CHILDREN)))
 }
 
-/// The allocator settings the player runs with (`screen::background::steady_memory`): freed
-/// memory is kept rather than handed back to the kernel and faulted in again on the next photo.
-fn steady_memory() {
-    // SAFETY: mallopt only sets allocator parameters.
-    unsafe {
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 * 1024 * 1024);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 16 * 1024 * 1024);
-    }
-}
-
 /// CPU time of corridor making `bytes` screen-ready for a 1080p stage (decode, scale, turn).
 fn corridor_cpu(bytes: &[u8]) -> (Duration, Duration) {
     let before = cpu_time(libc::RUSAGE_SELF);
@@ -118,7 +108,7 @@ fn corridor_cpu(bytes: &[u8]) -> (Duration, Duration) {
 /// against the `image` crate's plain full decode.
 fn bench_decode(dir: &Path) {
     const RUNS: usize = 21;
-    steady_memory();
+    corridor::core::threads::steady_memory(); // the allocator settings the player runs with
     for (label, img) in [("detailed", photo(4000, 3000, 1)), ("smooth", smooth_photo(4000, 3000))] {
         let path = dir.join(format!("12mp-{label}.jpg"));
         let file = std::fs::File::create(&path).expect("create");
@@ -203,7 +193,12 @@ fn headless_app_with(config: Config, step: Duration) -> App {
 }
 
 fn current(app: &App) -> Option<PathBuf> {
-    app.world().resource::<StageState>().show.as_ref()?.current().and_then(|i| i.source.file().map(|p| p.to_path_buf()))
+    app.world()
+        .resource::<StageState>()
+        .show
+        .as_ref()?
+        .current()
+        .and_then(|i| i.source.file().map(|p| p.to_path_buf()))
 }
 
 fn bench_frame_times(dir: &Path) {

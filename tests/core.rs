@@ -14,8 +14,8 @@ use std::time::Duration;
 use common::*;
 use corridor::core::config::{self, Fit, Transition};
 use corridor::core::content::{self, Item};
-use corridor::core::source::{MediaKind, Source};
 use corridor::core::media::{self, Limits, Slide};
+use corridor::core::source::{MediaKind, Source};
 
 fn noon() -> chrono::NaiveDateTime {
     chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap().and_hms_opt(12, 0, 0).unwrap()
@@ -23,7 +23,13 @@ fn noon() -> chrono::NaiveDateTime {
 
 /// Loads a slide as the screen would, from the start.
 fn load(item: &Item, stage: (u32, u32)) -> Result<Slide, media::MediaError> {
-    media::load(&item.source, item.kind, stage, Limits { max_megapixels: 100.0 }, item.play_options(Duration::ZERO))
+    media::load(
+        &item.source,
+        item.kind,
+        stage,
+        Limits { max_megapixels: 100.0 },
+        item.play_options(Duration::ZERO),
+    )
 }
 
 /// The file name of an item's source.
@@ -79,8 +85,7 @@ fn playlist_toml_orders_and_overrides() {
     let c = content::scan(dir.path(), &slides()).unwrap();
     assert!(c.problems.is_empty(), "{:?}", c.problems);
     let items = &c.playlist("default").unwrap().items;
-    let names: Vec<_> =
-        items.iter().map(file_name).collect();
+    let names: Vec<_> = items.iter().map(file_name).collect();
     assert_eq!(names, ["poster.png", "1 c.png", "2 a.png", "10 b.png"]);
     assert_eq!(items[0].duration, Duration::from_secs(20));
     assert_eq!(items[1].duration, Duration::from_secs(5));
@@ -113,12 +118,7 @@ fn bad_files_are_each_reported_and_the_good_ones_kept() {
     }
     assert!(text.contains("megapixels"), "{text}");
     let default = report.content.playlist("default").unwrap();
-    let good: Vec<_> = default
-        .items
-        .iter()
-        .filter(|i| load(i, (320, 180)).is_ok())
-        .map(file_name)
-        .collect();
+    let good: Vec<_> = default.items.iter().filter(|i| load(i, (320, 180)).is_ok()).map(file_name).collect();
     assert_eq!(good, ["01 good.png", "02 notice.txt", "été 🌞 photo.png"]);
 }
 

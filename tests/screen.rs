@@ -1441,24 +1441,33 @@ fn render_crossfade_from_a_photo_into_a_film_never_darkens() {
 
 // ---- Kiosk: systemd's watchdog, journal-friendly logs, clear exits ----
 
+/// `corridor run` (with `extra` arguments) on the sample content with settings `cfg`, on the X
+/// server `x`; standard output goes nowhere.
+fn corridor_on(x: &BareX, dir: &Path, cfg: &Path, extra: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"));
+    cmd.arg("run")
+        .args(extra)
+        .args(["--content", "playlists", "--config"])
+        .arg(cfg)
+        .env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", dir)
+        .stdout(std::process::Stdio::null());
+    cmd
+}
+
 /// `corridor run` on the sample content on an X server of its own (started without `env`: an
 /// X server told of NOTIFY_SOCKET says READY=1 itself) with `env`, standard error piped.
 fn run_player(dir: &Path, env: &[(&str, &str)]) -> (BareX, std::process::Child) {
     let x = BareX::start("1280x720");
     let cfg = write_config(dir, "play_log = \"off\"\n[slides]\ndefault_duration = \"1s\"\n");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"));
-    cmd.args(["run", "--windowed", "--content", "playlists", "--config"])
-        .arg(&cfg)
-        .env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_RUNTIME_DIR", dir)
-        .env("XDG_STATE_HOME", dir)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped());
+    let mut cmd = corridor_on(&x, dir, &cfg, &["--windowed"]);
+    cmd.env("XDG_STATE_HOME", dir).stderr(std::process::Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
-    (x, cmd.spawn().expect("corridor runs"))
+    let child = cmd.spawn().expect("corridor runs");
+    (x, child)
 }
 
 /// Stops the player started by `run_player` and returns what it wrote on standard error.
@@ -1624,15 +1633,9 @@ fn kiosk_fills_an_x_screen_without_a_window_manager_edge_to_edge() {
     let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
     socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
     let cfg = write_config(dir.path(), "play_log = \"off\"\n");
-    let mut player = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(["run", "--content", "playlists", "--config"])
-        .arg(&cfg)
-        .env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_RUNTIME_DIR", dir.path())
+    let mut player = corridor_on(&x, dir.path(), &cfg, &[])
         .env("NOTIFY_SOCKET", &socket_path)
         .env("WATCHDOG_USEC", "1000000")
-        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
@@ -1693,16 +1696,8 @@ fn kiosk_follows_its_output_when_another_appears_or_it_changes() {
     let dir = tempfile::tempdir().unwrap();
     let x = BareX::start("1920x1080");
     let cfg = write_config(dir.path(), "play_log = \"off\"\n[display]\noutput = \"TEST-1\"\n");
-    let mut player = std::process::Command::new(env!("CARGO_BIN_EXE_corridor"))
-        .args(["run", "--content", "playlists", "--config"])
-        .arg(&cfg)
-        .env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_RUNTIME_DIR", dir.path())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut player =
+        corridor_on(&x, dir.path(), &cfg, &[]).stderr(std::process::Stdio::null()).spawn().unwrap();
     // TEST-1 is not there yet: the primary output.
     wait_for_window(&x, "1920x1080+0+0");
     // The output it asks for appears (a monitor plugged in, as RandR reports it).

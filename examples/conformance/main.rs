@@ -20,11 +20,8 @@ fn main() -> ExitCode {
     }
     let mut ok = true;
     for folder in &folders {
-        let passed = if folder.join("manifest.tsv").is_file() {
-            images::run(folder)
-        } else {
-            feeds::run(folder)
-        };
+        let passed =
+            if folder.join("manifest.tsv").is_file() { images::run(folder) } else { feeds::run(folder) };
         ok &= passed;
     }
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }

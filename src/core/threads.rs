@@ -1,6 +1,6 @@
 //! Background threads yield to the screen's: scans, decodes, film decoding and file writing run
 //! at a lower CPU priority than the screen's thread, so on a small 2-core box a big rescan or a
-//! photo decode never delays a frame.
+//! photo decode never delays a frame; and the allocator keeps freed memory (see [`steady_memory`]).
 
 /// Lowers the calling thread's CPU priority (Linux: each thread has its own nice value).
 /// Calling it again on the same thread does nothing more.
@@ -34,4 +34,16 @@ pub fn idle_priority() {
     }
     #[cfg(not(target_os = "linux"))]
     lower_priority();
+}
+
+/// Keeps freed memory in the process instead of handing it back to the kernel after every
+/// rescan: returning and re-taking it takes the process's memory-map lock, which a page fault on
+/// the screen's thread must then wait for. (glibc; elsewhere nothing.)
+pub fn steady_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters.
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 16 * 1024 * 1024);
+    }
 }
