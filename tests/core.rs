@@ -168,8 +168,9 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
     write_solid(&path, 4000, 3000, [90, 120, 200]);
     let frame =
         media::decode_image(&path, (1920, 1080), Fit::Contain, Limits { max_megapixels: 100.0 }).unwrap();
-    assert_eq!((frame.width, frame.height), (1440, 1080));
-    assert_eq!(frame.rgba.len(), 1440 * 1080 * 4);
+    // Decoded at 3/8 (1500x1125) for a 1440x1080 fit; so mild a reduction is left to the GPU.
+    assert_eq!((frame.width, frame.height), (1500, 1125));
+    assert_eq!(frame.rgba.len(), 1500 * 1125 * 4);
     match load(
         &content::Item {
             source: Source::File(path.clone()),
@@ -186,7 +187,8 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
         },
         (1920, 1080),
     ) {
-        Ok(Slide::Picture(f)) => assert_eq!((f.width, f.height), (1920, 1080)),
+        // Decoded at 1/2 (2000x1500), cut to the stage's shape; the GPU scales the rest.
+        Ok(Slide::Picture(f)) => assert_eq!((f.width, f.height), (2000, 1125)),
         other => panic!("{other:?}"),
     }
 }

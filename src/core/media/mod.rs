@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use image::ImageFormat;
 
-pub use frame::{Frame, Limits, PictureError};
+pub use frame::{Frame, GPU_SCALES_FROM, Limits, PictureError};
 pub use gif::Animation;
 pub use notice::{Notice, NoticeError};
 pub use picture::decode_image_bytes;

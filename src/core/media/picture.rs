@@ -101,6 +101,21 @@ mod tests {
     }
 
     #[test]
+    fn a_mild_reduction_is_left_to_the_gpu_and_a_large_one_is_not() {
+        let stage = (1440, 1080);
+        let f =
+            decode_image_bytes(&png_bytes(1500, 1125, [1, 2, 3, 255]), stage, Fit::Contain, LIMITS).unwrap();
+        assert_eq!((f.width, f.height), (1500, 1125));
+        let f =
+            decode_image_bytes(&png_bytes(1900, 1425, [1, 2, 3, 255]), stage, Fit::Contain, LIMITS).unwrap();
+        assert_eq!((f.width, f.height), (1440, 1080));
+        // Cover still cuts the picture to the stage's shape, without scaling it.
+        let f =
+            decode_image_bytes(&png_bytes(220, 100, [1, 2, 3, 255]), (200, 100), Fit::Cover, LIMITS).unwrap();
+        assert_eq!((f.width, f.height), (200, 100));
+    }
+
+    #[test]
     fn small_pictures_are_not_enlarged() {
         let f = decode_image_bytes(&png_bytes(40, 20, [1, 2, 3, 255]), (1920, 1080), Fit::Contain, LIMITS)
             .unwrap();
