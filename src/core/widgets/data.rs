@@ -1,15 +1,11 @@
 //! The widgets' data and rules, each a pure function of the data and `today`.
 
-use std::path::Path;
-
 use chrono::{Datelike, Duration as ChronoDuration, NaiveDate, Weekday};
 
+use super::BIRTHDAYS_FILE;
 use super::csv;
-use super::{AWARDS_FILE, BIRTHDAYS_FILE, COUNTDOWNS_FILE, HOUSE_POINTS_FILE, SPORTS_FILE};
-use crate::core::colour::{Rgb, parse_colour};
+use crate::core::colour::Rgb;
 use crate::core::problems::Problem;
-use crate::core::tomlx::{Reader, TomlFile};
-use crate::core::when::parse_date;
 
 /// Longest text a widget line shows; longer text ends in an ellipsis.
 pub const MAX_LINE_CHARS: usize = 34;
@@ -59,94 +55,6 @@ impl HousePoints {
             })
             .collect()
     }
-}
-
-const DEFAULT_HOUSE_COLOURS: [Rgb; 6] = [
-    Rgb::new(220, 38, 38),
-    Rgb::new(37, 99, 235),
-    Rgb::new(22, 163, 74),
-    Rgb::new(250, 204, 21),
-    Rgb::new(147, 51, 234),
-    Rgb::new(249, 115, 22),
-];
-
-fn toml_file(name: &str, text: &str, problems: &mut Vec<Problem>) -> Option<TomlFile> {
-    match TomlFile::parse(Path::new(name), text) {
-        Ok(f) => Some(f),
-        Err(mut p) => {
-            p.message.push_str("; the last good data stays on screen");
-            problems.push(p);
-            None
-        }
-    }
-}
-
-/// Reads the required `date` of an entry.
-fn date_of<'a>(r: &mut Reader<'a>, t: &'a toml_edit::Table, entry: &str) -> Option<NaiveDate> {
-    if t.get("date").is_none() {
-        r.problem_at(
-            r.table_line(t),
-            format!("this [[{entry}]] has no `date = \"YYYY-MM-DD\"`; it is skipped"),
-        );
-        return None;
-    }
-    r.parsed(t, "date", parse_date)
-}
-
-/// Reads a required text key of an entry, reporting "missing" with the entry's line.
-fn required<'a>(r: &mut Reader<'a>, t: &'a toml_edit::Table, key: &str, entry: &str) -> Option<String> {
-    match r.string(t, key) {
-        Some(s) if !s.trim().is_empty() => Some(s),
-        Some(_) => {
-            r.problem(t, key, format!("`{key}` is empty; this [[{entry}]] is skipped"));
-            None
-        }
-        None => {
-            if t.get(key).is_none() {
-                r.problem_at(r.table_line(t), format!("this [[{entry}]] has no `{key}`; it is skipped"));
-            }
-            None
-        }
-    }
-}
-
-pub fn parse_house_points(text: &str, problems: &mut Vec<Problem>) -> Option<HousePoints> {
-    let file = toml_file(HOUSE_POINTS_FILE, text, problems)?;
-    let mut r = file.reader();
-    let root = r.root();
-    r.check_keys(root, "", &["house", "updated"]);
-    let mut hp = HousePoints { houses: Vec::new(), updated: r.string(root, "updated") };
-    for (i, t) in r.tables(root, "house").into_iter().enumerate() {
-        r.check_keys(t, "house", &["name", "points", "colour", "color"]);
-        let Some(name) = required(&mut r, t, "name", "house") else { continue };
-        let points = match t.get("points").and_then(|v| v.as_value()) {
-            Some(v) if v.as_integer().is_some_and(|p| p >= 0) => v.as_integer().unwrap_or_default(),
-            Some(v) if v.as_float().is_some_and(|p| p >= 0.0) => {
-                v.as_float().unwrap_or_default().round() as i64
-            }
-            Some(v) => {
-                let shown = v.as_str().map(|s| format!("\"{s}\"")).unwrap_or_else(|| "that".into());
-                r.problem(
-                    t,
-                    "points",
-                    format!(
-                        "`points` should be a whole number of 0 or more, not {shown}; this house is skipped"
-                    ),
-                );
-                continue;
-            }
-            None => {
-                r.problem_at(r.table_line(t), format!("house \"{name}\" has no `points`; it is skipped"));
-                continue;
-            }
-        };
-        let key = if t.get("color").is_some() { "color" } else { "colour" };
-        let colour =
-            r.parsed(t, key, parse_colour).unwrap_or(DEFAULT_HOUSE_COLOURS[i % DEFAULT_HOUSE_COLOURS.len()]);
-        hp.houses.push(House { name: fit_text(&name, 20), points, colour });
-    }
-    problems.extend(r.problems);
-    Some(hp)
 }
 
 // ---- Birthdays ----
@@ -237,32 +145,6 @@ pub struct Award {
     pub date: NaiveDate,
 }
 
-pub fn parse_awards(text: &str, problems: &mut Vec<Problem>) -> Option<Vec<Award>> {
-    let file = toml_file(AWARDS_FILE, text, problems)?;
-    let mut r = file.reader();
-    let root = r.root();
-    r.check_keys(root, "", &["award"]);
-    let mut out = Vec::new();
-    for t in r.tables(root, "award") {
-        r.check_keys(t, "award", &["name", "class", "award", "date"]);
-        let (Some(name), Some(award), Some(date)) = (
-            required(&mut r, t, "name", "award"),
-            required(&mut r, t, "award", "award"),
-            date_of(&mut r, t, "award"),
-        ) else {
-            continue;
-        };
-        out.push(Award {
-            first_name: fit_text(&first_name(&name), 18),
-            class: r.string(t, "class").map(|c| fit_text(&c, 8)),
-            award: fit_text(&award, MAX_LINE_CHARS),
-            date,
-        });
-    }
-    problems.extend(r.problems);
-    Some(out)
-}
-
 /// The `n` most recent awards up to `today`, newest first.
 pub fn recent_awards(list: &[Award], today: NaiveDate, n: usize) -> Vec<Award> {
     let mut v: Vec<Award> = list
@@ -306,54 +188,6 @@ pub struct Sports {
     pub news: Vec<News>,
 }
 
-pub fn parse_sports(text: &str, problems: &mut Vec<Problem>) -> Option<Sports> {
-    let file = toml_file(SPORTS_FILE, text, problems)?;
-    let mut r = file.reader();
-    let root = r.root();
-    r.check_keys(root, "", &["result", "fixture", "news"]);
-    let mut s = Sports::default();
-    for t in r.tables(root, "result") {
-        r.check_keys(t, "result", &["team", "opponent", "score", "date"]);
-        if let (Some(team), Some(opponent), Some(score), Some(date)) = (
-            required(&mut r, t, "team", "result"),
-            required(&mut r, t, "opponent", "result"),
-            required(&mut r, t, "score", "result"),
-            date_of(&mut r, t, "result"),
-        ) {
-            s.results.push(MatchResult {
-                team: fit_text(&team, 16),
-                opponent: fit_text(&opponent, 16),
-                score: fit_text(&score, 9),
-                date,
-            });
-        }
-    }
-    for t in r.tables(root, "fixture") {
-        r.check_keys(t, "fixture", &["team", "opponent", "date", "place"]);
-        if let (Some(team), Some(opponent), Some(date)) = (
-            required(&mut r, t, "team", "fixture"),
-            required(&mut r, t, "opponent", "fixture"),
-            date_of(&mut r, t, "fixture"),
-        ) {
-            let place = r.string(t, "place").map(|p| fit_text(&p, 16));
-            s.fixtures.push(Fixture {
-                team: fit_text(&team, 16),
-                opponent: fit_text(&opponent, 16),
-                date,
-                place,
-            });
-        }
-    }
-    for t in r.tables(root, "news") {
-        r.check_keys(t, "news", &["text", "date"]);
-        if let (Some(text), Some(date)) = (required(&mut r, t, "text", "news"), date_of(&mut r, t, "news")) {
-            s.news.push(News { text: fit_text(&text, 70), date });
-        }
-    }
-    problems.extend(r.problems);
-    Some(s)
-}
-
 impl Sports {
     /// What to show on `today`: results of the last 14 days (newest first), fixtures of the
     /// next 14 days (soonest first), news of the last 14 days; three of each at most.
@@ -387,23 +221,6 @@ pub struct Countdown {
     pub date: NaiveDate,
 }
 
-pub fn parse_countdowns(text: &str, problems: &mut Vec<Problem>) -> Option<Vec<Countdown>> {
-    let file = toml_file(COUNTDOWNS_FILE, text, problems)?;
-    let mut r = file.reader();
-    let root = r.root();
-    r.check_keys(root, "", &["event"]);
-    let mut out = Vec::new();
-    for t in r.tables(root, "event") {
-        r.check_keys(t, "event", &["name", "date"]);
-        if let (Some(name), Some(date)) = (required(&mut r, t, "name", "event"), date_of(&mut r, t, "event"))
-        {
-            out.push(Countdown { name: fit_text(&name, 22), date });
-        }
-    }
-    problems.extend(r.problems);
-    Some(out)
-}
-
 /// "Sports day is today!", "Sports day is tomorrow!", "Sports day in 12 days": the three soonest
 /// events from `today` on (within a year). Days are counted on local dates, so a clock change
 /// does not shift them.
@@ -424,6 +241,8 @@ pub fn countdown_lines(list: &[Countdown], today: NaiveDate) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::when::parse_date;
+    use crate::core::widgets::files::*;
 
     fn d(s: &str) -> NaiveDate {
         parse_date(s).unwrap()

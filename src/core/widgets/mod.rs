@@ -5,8 +5,10 @@
 
 pub mod csv;
 pub mod data;
+pub mod files;
 
 pub use data::*;
+pub use files::*;
 
 use std::path::Path;
 
