@@ -11,8 +11,13 @@ use std::time::{Duration, Instant};
 
 /// An X server of 1920x1080 on a display number it picks itself.
 fn x_server() -> (Child, String) {
+    x_server_sized("1920x1080x24")
+}
+
+/// An X server of `screen` ("1280x720x24") on a display number it picks itself.
+pub fn x_server_sized(screen: &str) -> (Child, String) {
     let mut server = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
+        .args(["-displayfd", "1", "-screen", "0", screen, "-nolisten", "tcp"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
