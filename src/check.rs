@@ -73,7 +73,18 @@ pub fn check(
         }
     }
     problems.extend(check_feeds(ticker));
+    problems.extend(check_logo(config));
     Ok(Report { content, schedule, problems, videos })
+}
+
+/// `[branding] logo`, read as the header reads it.
+fn check_logo(config: &Config) -> Option<Problem> {
+    let path = config.branding.logo.as_ref()?;
+    let e = media::logo::load_logo(path, (800, 100)).err()?;
+    Some(Problem::error(
+        path.clone(),
+        format!("the logo cannot be shown: {e}; the header shows the school's name"),
+    ))
 }
 
 /// Fetches each feed of ticker.toml once; a feed that fails is a problem of ticker.toml.

@@ -101,9 +101,13 @@ pub struct SnapshotArgs {
     /// film) in the screen's time zone. Default: now.
     #[arg(long, value_name = "\"YYYY-MM-DD HH:MM\"")]
     pub at: Option<String>,
-    /// The size of the picture in pixels.
+    /// The size of the picture in pixels, any shape up to 3840x2160 (1080x1920 for a portrait
+    /// screen).
     #[arg(long, value_name = "WIDTHxHEIGHT", default_value = "1920x1080")]
     pub size: String,
+    /// Also write where every zone and every text was laid out, as JSON (for tests and tools).
+    #[arg(long, value_name = "FILE.json")]
+    pub layout: Option<PathBuf>,
     /// For tests and previews of transitions: save this many frames, one every --step, starting
     /// with the slide due at --at, as FILE-000.png, FILE-001.png and so on.
     #[arg(long, value_name = "N", hide = true)]

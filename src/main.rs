@@ -113,13 +113,28 @@ fn parse_at(text: &str) -> anyhow::Result<NaiveDateTime> {
 
 fn snapshot_spec(args: &SnapshotArgs, tz: chrono_tz::Tz) -> anyhow::Result<SnapshotSpec> {
     let size = parse_size(&args.size).map_err(anyhow::Error::msg).context("--size")?;
+    let (short, long) = (size.0.min(size.1), size.0.max(size.1));
+    if short > 2160 || long > 3840 || short < 16 {
+        anyhow::bail!(
+            "--size {}x{}: corridor previews screens up to 3840x2160 (either way round)",
+            size.0,
+            size.1
+        );
+    }
     let step = parse_duration(&args.step).map_err(anyhow::Error::msg).context("--step")?;
     let at = match &args.at {
         None => screen::now_in(tz),
         // A time skipped by a clock change means the moment the clocks jump; a repeated one, the first.
         Some(text) => schedule::instant_of(parse_at(text)?, tz),
     };
-    Ok(SnapshotSpec { out: args.out.clone(), at, size, frames: args.frames, step })
+    Ok(SnapshotSpec {
+        out: args.out.clone(),
+        at,
+        size,
+        frames: args.frames,
+        step,
+        layout: args.layout.clone(),
+    })
 }
 
 fn exit_code(exit: bevy::app::AppExit) -> ExitCode {

@@ -219,6 +219,34 @@ fn check_command_exit_codes_and_words() {
 }
 
 #[test]
+fn check_reports_a_logo_that_cannot_be_shown_and_accepts_a_good_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content/default")).unwrap();
+    write_solid(&dir.path().join("content/default/a.png"), 8, 8, [1, 1, 1]);
+    let cfg = dir.path().join("corridor.toml");
+    let write = |logo: &str| {
+        std::fs::write(
+            &cfg,
+            format!("content = \"content\"\n[branding]\nname = \"Hawes Side\"\nlogo = \"{logo}\"\n"),
+        )
+        .unwrap()
+    };
+    write("missing.png");
+    let out = corridor().arg("check").arg("--config").arg(&cfg).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("missing.png: the logo cannot be shown: cannot read the file"), "{text}");
+    std::fs::write(dir.path().join("logo.svg"), "<svg><rect").unwrap();
+    write("logo.svg");
+    let text = stdout(&corridor().arg("check").arg("--config").arg(&cfg).output().unwrap());
+    assert!(text.contains("logo.svg: the logo cannot be shown: the SVG cannot be read"), "{text}");
+    write_solid(&dir.path().join("logo.png"), 40, 20, [200, 0, 0]);
+    write("logo.png");
+    let out = corridor().arg("check").arg("--config").arg(&cfg).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
 fn config_mistakes_name_key_line_and_suggestion() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("content/default")).unwrap();

@@ -1877,3 +1877,169 @@ fn kiosk_exits_when_its_display_goes_away() {
     assert!(!status.success(), "a non-zero exit, so that systemd starts it again: {status:?}\n{log}");
     assert!(log.contains("X connection") || log.contains("display"), "{log}");
 }
+
+/// A red logo, twice as wide as high.
+const LOGO_SVG: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect width="200" height="100" fill="#e11d48"/></svg>"##;
+
+/// The header: its colour fills it, the logo's red is in it, the school's name lies inside it.
+fn check_header(size: &str, img: &image::RgbImage, layout: &serde_json::Value) {
+    let head = layout_rect(&layout["zones"]["header"]);
+    let pixels: Vec<[u8; 3]> = (head.1 as u32 + 1..(head.1 + head.3) as u32 - 1)
+        .flat_map(|y| (head.0 as u32..(head.0 + head.2) as u32).map(move |x| (x, y)))
+        .map(|(x, y)| px(img, x, y))
+        .collect();
+    let share = |c: [u8; 3]| pixels.iter().filter(|p| near(**p, c, 12)).count() as f64 / pixels.len() as f64;
+    assert!(
+        share([0x1e, 0x3a, 0x8a]) > 0.5,
+        "{size}: the header's colour fills it ({:.2})",
+        share([0x1e, 0x3a, 0x8a])
+    );
+    assert!(
+        share([0xe1, 0x1d, 0x48]) > 0.01,
+        "{size}: the logo is in the header ({:.3})",
+        share([0xe1, 0x1d, 0x48])
+    );
+    let name = layout["texts"].as_array().unwrap().iter().find(|t| t["text"] == "Hawes Side Academy");
+    let name = name.unwrap_or_else(|| panic!("{size}: the school's name shows"));
+    assert!(inside(head, layout_rect(&name["box"])), "{size}: the name lies in the header");
+}
+
+/// A rectangle of a `--layout` file: (x, y, w, h).
+fn layout_rect(v: &serde_json::Value) -> (f64, f64, f64, f64) {
+    let f = |k: &str| v[k].as_f64().unwrap_or_else(|| panic!("{k} in {v}"));
+    (f("x"), f("y"), f("w"), f("h"))
+}
+
+fn inside(outer: (f64, f64, f64, f64), inner: (f64, f64, f64, f64)) -> bool {
+    const E: f64 = 1.0;
+    inner.0 >= outer.0 - E
+        && inner.1 >= outer.1 - E
+        && inner.0 + inner.2 <= outer.0 + outer.2 + E
+        && inner.1 + inner.3 <= outer.1 + outer.3 + E
+}
+
+fn overlap(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
+    a.0 + 0.5 < b.0 + b.2 && b.0 + 0.5 < a.0 + a.2 && a.1 + 0.5 < b.1 + b.3 && b.1 + 0.5 < a.1 + a.3
+}
+
+/// The content folder of the shape tests: a long notice, a picture, house points with long
+/// names, and a ticker message.
+fn shapes_content(dir: &Path) -> PathBuf {
+    let content = dir.join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    std::fs::write(
+        content.join("default/1 notice.txt"),
+        "Parents' evening\nParents' evening is on Thursday in the main hall. Appointments run from half past three until seven. Please book a slot with the school office, and bring your child's reading record so that we can talk about how they are getting on this term.",
+    )
+    .unwrap();
+    write_solid(&content.join("default/2 photo.png"), 800, 600, [30, 140, 60]);
+    std::fs::write(
+        content.join("house-points.toml"),
+        "[[house]]\nname = \"Bartholomew-Montgomery House\"\npoints = 412\n[[house]]\nname = \"Ash\"\npoints = 389\n",
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("ticker.toml"),
+        "[[message]]\ntext = \"Welcome to our school! The book fair is open every lunchtime this week.\"\n",
+    )
+    .unwrap();
+    content
+}
+
+/// The snapshot of one screen shape: its picture and its layout file.
+fn shape_snapshot(
+    dir: &Path,
+    cfg: &Path,
+    content: &Path,
+    size: &str,
+) -> (image::RgbImage, serde_json::Value) {
+    let (shot, layout) = (dir.join(format!("{size}.png")), dir.join(format!("{size}.json")));
+    let args = ["--at", "2027-01-04 09:00", "--size", size, "--out", shot.to_str().unwrap()];
+    snapshot(cfg, content, &[&args[..], &["--layout", layout.to_str().unwrap()]].concat());
+    let json = serde_json::from_str(&std::fs::read_to_string(&layout).unwrap()).unwrap();
+    (load(&shot), json)
+}
+
+/// Zones inside the screen and apart; every text inside its zone, whole, and no smaller than
+/// the minimum text height.
+fn check_shape(size: &str, img: &image::RgbImage, layout: &serde_json::Value) {
+    let (w, h) =
+        size.split_once('x').map(|(w, h)| (w.parse::<u32>().unwrap(), h.parse::<u32>().unwrap())).unwrap();
+    assert_eq!(img.dimensions(), (w, h), "{size}: the picture is the screen's size");
+    let screen = layout_rect(&layout["screen"]);
+    let zones: Vec<(String, (f64, f64, f64, f64))> =
+        layout["zones"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), layout_rect(v))).collect();
+    assert_eq!(zones.len(), 4, "{size}: header, stage, widgets and ticker: {zones:?}");
+    for (i, (name, r)) in zones.iter().enumerate() {
+        assert!(inside(screen, *r), "{size}: {name} {r:?} lies inside the screen");
+        for (other, o) in &zones[i + 1..] {
+            assert!(!overlap(*r, *o), "{size}: {name} {r:?} and {other} {o:?} do not overlap");
+        }
+    }
+    let min_text = 0.022 * f64::from(w.min(h));
+    let texts = layout["texts"].as_array().unwrap();
+    assert!(texts.iter().any(|t| t["text"] == "09:00"), "{size}: the clock shows");
+    for t in texts {
+        let (b, text) = (layout_rect(&t["box"]), t["text"].as_str().unwrap_or(""));
+        // The ticker's line runs past the screen's edges as it scrolls: its centre is clamped in.
+        let centre = ((b.0 + b.2 / 2.0).clamp(0.0, screen.2 - 1.0), b.1 + b.3 / 2.0);
+        let (zone, z) = zones
+            .iter()
+            .find(|(_, z)| inside(*z, (centre.0, centre.1, 0.0, 0.0)))
+            .unwrap_or_else(|| panic!("{size}: \"{text}\" {b:?} lies in no zone"));
+        if zone == "ticker" {
+            // The ticker's line scrolls through its strip: only its height must fit.
+            assert!(
+                b.1 >= z.1 - 1.0 && b.1 + b.3 <= z.1 + z.3 + 1.0,
+                "{size}: \"{text}\" {b:?} in the strip {z:?}"
+            );
+        } else {
+            assert!(inside(*z, b), "{size}: \"{text}\" {b:?} lies inside {zone} {z:?}");
+        }
+        let laid = (t["laid_out"]["w"].as_f64().unwrap(), t["laid_out"]["h"].as_f64().unwrap());
+        assert!(laid.0 <= b.2 + 1.0 && laid.1 <= b.3 + 1.0, "{size}: \"{text}\" is whole: {laid:?} in {b:?}");
+        if !text.trim().is_empty() {
+            assert!(b.3 >= min_text, "{size}: \"{text}\" is {} px high, under {min_text}", b.3);
+        }
+    }
+}
+
+#[test]
+fn render_every_screen_shape_keeps_zones_apart_and_text_inside_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = shapes_content(dir.path());
+    std::fs::write(dir.path().join("logo.svg"), LOGO_SVG).unwrap();
+    let branding = "[branding]\nname = \"Hawes Side Academy\"\nlogo = \"logo.svg\"\nheader = \"#1e3a8a\"\n";
+    let cfg =
+        write_config(dir.path(), &format!("[widgets]\nshow = [\"clock\", \"house_points\"]\n{branding}"));
+    let mut notice_heights = Vec::new();
+    for size in ["1920x1080", "1080x1920", "1024x768", "1280x720", "2560x1440"] {
+        let (img, layout) = shape_snapshot(dir.path(), &cfg, &content, size);
+        check_shape(size, &img, &layout);
+        check_header(size, &img, &layout);
+        let heading = layout["texts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["text"].as_str().is_some_and(|s| s == "Parents' evening"));
+        notice_heights.push((size, heading.map(|t| layout_rect(&t["box"]).3)));
+    }
+    // A 1920x1080 output turned by 90 degrees: saved upright, laid out for the portrait shape.
+    let turned = write_config(
+        dir.path(),
+        &format!("[display]\nrotation = 90\n[widgets]\nshow = [\"clock\", \"house_points\"]\n{branding}"),
+    );
+    let shot = dir.path().join("turned.png");
+    let json = dir.path().join("turned.json");
+    let args = ["--at", "2027-01-04 09:00", "--size", "1920x1080", "--out", shot.to_str().unwrap()];
+    snapshot(&turned, &content, &[&args[..], &["--layout", json.to_str().unwrap()]].concat());
+    let layout: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    check_shape("1080x1920", &load(&shot), &layout);
+    check_header("1080x1920", &load(&shot), &layout);
+    // Text follows the shorter side: the notice's heading (one line) is the same size on a
+    // landscape and a portrait 1080p screen.
+    let (landscape, portrait) = (notice_heights[0].1, notice_heights[1].1);
+    assert!(landscape.is_some() && portrait.is_some(), "{notice_heights:?}");
+    let (l, p) = (landscape.unwrap_or_default(), portrait.unwrap_or_default());
+    assert!((l - p).abs() <= 0.05 * l.max(p), "same heading size: {notice_heights:?}");
+}

@@ -11,6 +11,8 @@ use toml_edit::Table;
 
 use super::colour::{Rgb, parse_colour};
 use super::duration::parse_duration;
+pub use super::layout::LayoutConfig;
+use super::layout::{WIDGETS_POSITIONS, WidgetsPosition};
 use super::problems::Problem;
 use super::text::decode_text;
 use super::tomlx::{Key, Reader, TomlFile, key, one_of, section};
@@ -46,6 +48,9 @@ pub struct DisplayConfig {
     pub background: Rgb,
     /// The output to fill when there are several (e.g. `HDMI-A-1`); None: the primary or first.
     pub output: Option<String>,
+    /// Degrees clockwise the picture is turned, for a screen mounted sideways on a PC that
+    /// cannot turn its output: 0, 90, 180 or 270.
+    pub rotation: u16,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -58,16 +63,6 @@ pub struct SlidesConfig {
     pub max_megapixels: f64,
     /// Videos play their sound (corridors: off unless switched on).
     pub sound: bool,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct LayoutConfig {
-    pub ticker: bool,
-    /// Height of the ticker strip as a fraction of the screen height.
-    pub ticker_height: f32,
-    pub widgets: bool,
-    /// Width of the widget column as a fraction of the screen width.
-    pub widgets_width: f32,
 }
 
 /// How the content folder is watched.
@@ -117,6 +112,42 @@ pub struct WidgetsConfig {
     pub birthday_weekend: bool,
 }
 
+/// Which bundled typeface the screen's text is set in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FontChoice {
+    /// DejaVu Sans: Latin, Greek and Cyrillic.
+    #[default]
+    Standard,
+    /// Atkinson Hyperlegible: letters that are hard to confuse, for pupils who find the
+    /// standard face harder to read (Latin only; other scripts fall back to DejaVu Sans).
+    Legible,
+}
+
+/// `[branding]`: the school's name and logo in a header strip, and its colours. Every field is
+/// optional; without any, the screen looks as it always has.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BrandingConfig {
+    pub name: Option<String>,
+    /// PNG, JPEG or SVG; a relative path counts from corridor.toml's folder.
+    pub logo: Option<PathBuf>,
+    /// The header strip's colour.
+    pub header: Option<Rgb>,
+    /// The widgets' panel.
+    pub panel: Option<Rgb>,
+    /// Highlights: the clock, widget titles.
+    pub accent: Option<Rgb>,
+    /// The ticker strip.
+    pub ticker: Option<Rgb>,
+    pub font: FontChoice,
+}
+
+impl BrandingConfig {
+    /// Whether the header strip shows: a name or a logo is set.
+    pub fn header_shown(&self) -> bool {
+        self.name.is_some() || self.logo.is_some()
+    }
+}
+
 /// The emergency alert's colours.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertConfig {
@@ -152,6 +183,7 @@ pub struct Config {
     pub state_folder: Option<PathBuf>,
     pub alert: AlertConfig,
     pub widgets: WidgetsConfig,
+    pub branding: BrandingConfig,
     /// Run when an `[[off]]` period starts (e.g. "xset dpms force off"); failures are logged.
     pub power_off_command: Option<String>,
     /// Run when an `[[off]]` period ends (e.g. "xset dpms force on").
@@ -170,6 +202,7 @@ impl Default for Config {
                 windowed_size: (1280, 720),
                 output: None,
                 background: Rgb::new(0x10, 0x18, 0x20),
+                rotation: 0,
             },
             slides: SlidesConfig {
                 default_duration: Duration::from_secs(10),
@@ -179,7 +212,7 @@ impl Default for Config {
                 max_megapixels: 100.0,
                 sound: false,
             },
-            layout: LayoutConfig { ticker: true, ticker_height: 0.08, widgets: true, widgets_width: 0.22 },
+            layout: LayoutConfig::default(),
             watch: WatchMode::Auto,
             poll_interval: Duration::from_secs(2),
             settle_time: Duration::from_secs(2),
@@ -194,6 +227,7 @@ impl Default for Config {
                 birthday_class: true,
                 birthday_weekend: true,
             },
+            branding: BrandingConfig::default(),
             power_off_command: None,
             power_on_command: None,
         }
@@ -279,6 +313,12 @@ pub fn parse(path: &Path, text: &str) -> Loaded {
 }
 
 /// The keys at the top of corridor.toml (the sections among them), in the order the docs list them.
+/// The names corridor.toml allows at its top level (settings and sections), from its one
+/// declaration.
+pub fn top_level_keys() -> Vec<&'static str> {
+    ROOT_KEYS.iter().map(|k| k.name).collect()
+}
+
 const ROOT_KEYS: &[Key<Config>] = &[
     key!("content", string, |c, v| c.content = beside(c, v)),
     key!("screen", string, |c, v| c.screen = v),
@@ -298,13 +338,39 @@ const ROOT_KEYS: &[Key<Config>] = &[
     section!("layout", LAYOUT_KEYS),
     section!("alert", ALERT_KEYS),
     section!("widgets", WIDGETS_KEYS),
+    section!("branding", BRANDING_KEYS),
 ];
+
+const BRANDING_KEYS: &[Key<Config>] = &[
+    key!("name", string, |c, v| c.branding.name = Some(v.trim().to_string()).filter(|v| !v.is_empty())),
+    key!("logo", string, |c, v| c.branding.logo =
+        Some(v).filter(|v| !v.trim().is_empty()).map(|v| beside(c, v))),
+    key!("header", parsed(parse_colour), |c, v| c.branding.header = Some(v)),
+    key!("panel", parsed(parse_colour), |c, v| c.branding.panel = Some(v)),
+    key!("accent", parsed(parse_colour), |c, v| c.branding.accent = Some(v)),
+    key!("ticker", parsed(parse_colour), |c, v| c.branding.ticker = Some(v)),
+    key!("font", parsed(parse_font), |c, v| c.branding.font = v),
+];
+
+fn parse_font(s: &str) -> Result<FontChoice, String> {
+    one_of(s, &[("standard", FontChoice::Standard), ("legible", FontChoice::Legible)])
+}
 
 const DISPLAY_KEYS: &[Key<Config>] = &[
     key!("fullscreen", boolean, |c, v| c.display.fullscreen = v),
     key!("windowed_size", parsed(parse_size), |c, v| c.display.windowed_size = v),
     key!("background", parsed(parse_colour), |c, v| c.display.background = v),
     key!("output", string, |c, v| c.display.output = Some(v.trim().to_string()).filter(|v| !v.is_empty())),
+    Key {
+        name: "rotation",
+        read: |r, t, k, c| match r.integer(t, k) {
+            Some(d @ (0 | 90 | 180 | 270)) => c.display.rotation = d as u16,
+            Some(d) => {
+                r.problem(t, k, format!("`rotation` is 0, 90, 180 or 270 (degrees clockwise), not {d}"))
+            }
+            None => {}
+        },
+    },
 ];
 
 const SLIDES_KEYS: &[Key<Config>] = &[
@@ -327,7 +393,18 @@ const LAYOUT_KEYS: &[Key<Config>] = &[
         name: "widgets_width",
         read: |r, t, k, c| c.layout.widgets_width = fraction(r, t, k, 0.5).unwrap_or(c.layout.widgets_width),
     },
+    key!("widgets_position", parsed(parse_widgets_position), |c, v| c.layout.widgets_position = v),
+    Key {
+        name: "widgets_height",
+        read: |r, t, k, c| {
+            c.layout.widgets_height = fraction(r, t, k, 0.5).unwrap_or(c.layout.widgets_height)
+        },
+    },
 ];
+
+fn parse_widgets_position(s: &str) -> Result<WidgetsPosition, String> {
+    one_of(s, WIDGETS_POSITIONS)
+}
 
 const ALERT_KEYS: &[Key<Config>] = &[
     key!("background", parsed(parse_colour), |c, v| c.alert.background = v),
@@ -524,7 +601,7 @@ widgets_width = 0.25
 
     #[test]
     fn every_documented_key_is_read() {
-        let text = "content = \"c\"\nscreen = \"s\"\ntimezone = \"Asia/Tokyo\"\nwatch = \"poll\"\npoll_interval = \"5s\"\nsettle_time = \"1s\"\nstatus_file = \"st.json\"\nplay_log = \"off\"\nplay_log_days = 3\nstate_folder = \"state\"\npower_off_command = \"a\"\npower_on_command = \"b\"\n[display]\nfullscreen = false\nwindowed_size = \"640x480\"\nbackground = \"red\"\noutput = \"HDMI-A-1\"\n[slides]\ndefault_duration = \"3s\"\ntransition = \"cut\"\ntransition_time = \"2s\"\nfit = \"cover\"\nmax_megapixels = 5\nsound = true\n[layout]\nticker = false\nticker_height = 0.1\nwidgets = false\nwidgets_width = 0.3\n[widgets]\nshow = [\"sports\", \"clock\"]\ncycle = \"30s\"\nbirthday_class = false\nbirthday_weekend = false\n[alert]\nbackground = \"navy\"\ntext = \"gold\"\n";
+        let text = "content = \"c\"\nscreen = \"s\"\ntimezone = \"Asia/Tokyo\"\nwatch = \"poll\"\npoll_interval = \"5s\"\nsettle_time = \"1s\"\nstatus_file = \"st.json\"\nplay_log = \"off\"\nplay_log_days = 3\nstate_folder = \"state\"\npower_off_command = \"a\"\npower_on_command = \"b\"\n[display]\nfullscreen = false\nwindowed_size = \"640x480\"\nbackground = \"red\"\noutput = \"HDMI-A-1\"\nrotation = 90\n[slides]\ndefault_duration = \"3s\"\ntransition = \"cut\"\ntransition_time = \"2s\"\nfit = \"cover\"\nmax_megapixels = 5\nsound = true\n[layout]\nticker = false\nticker_height = 0.1\nwidgets = false\nwidgets_width = 0.3\nwidgets_position = \"top\"\nwidgets_height = 0.25\n[widgets]\nshow = [\"sports\", \"clock\"]\ncycle = \"30s\"\nbirthday_class = false\nbirthday_weekend = false\n[alert]\nbackground = \"navy\"\ntext = \"gold\"\n[branding]\nname = \"Hawes Side Academy\"\nlogo = \"logo.svg\"\nheader = \"navy\"\npanel = \"#203040\"\naccent = \"gold\"\nticker = \"teal\"\nfont = \"legible\"\n";
         let l = parse(Path::new("/d/corridor.toml"), text);
         assert!(l.problems.is_empty(), "{:?}", l.problems);
         let d = Config::default();
@@ -543,7 +620,8 @@ widgets_width = 0.25
                 fullscreen: false,
                 windowed_size: (640, 480),
                 background: red,
-                output: Some("HDMI-A-1".into())
+                output: Some("HDMI-A-1".into()),
+                rotation: 90,
             }
         );
         let slides = SlidesConfig {
@@ -557,7 +635,14 @@ widgets_width = 0.25
         assert_eq!(c.slides, slides);
         assert_eq!(
             c.layout,
-            LayoutConfig { ticker: false, ticker_height: 0.1, widgets: false, widgets_width: 0.3 }
+            LayoutConfig {
+                ticker: false,
+                ticker_height: 0.1,
+                widgets: false,
+                widgets_position: WidgetsPosition::Top,
+                widgets_width: 0.3,
+                widgets_height: 0.25,
+            }
         );
         let widgets = WidgetsConfig {
             show: vec![WidgetKind::Sports, WidgetKind::Clock],
@@ -568,6 +653,31 @@ widgets_width = 0.25
         assert_eq!(c.widgets, widgets);
         assert_eq!(c.alert, AlertConfig { background: Rgb::new(16, 24, 64), text: Rgb::new(212, 175, 55) });
         assert_ne!(c.alert, d.alert);
+        let b = &c.branding;
+        assert_eq!(
+            (b.name.as_deref(), b.logo.as_deref()),
+            (Some("Hawes Side Academy"), Some(Path::new("/d/logo.svg")))
+        );
+        assert_eq!((b.header, b.accent), (Some(Rgb::new(16, 24, 64)), Some(Rgb::new(212, 175, 55))));
+        assert_eq!((b.panel, b.font), (Some(Rgb::new(0x20, 0x30, 0x40)), FontChoice::Legible));
+        assert!(b.ticker.is_some() && b.header_shown() && !d.branding.header_shown());
+    }
+
+    #[test]
+    fn bad_branding_keeps_the_defaults_and_names_the_allowed_values() {
+        let text = "[branding]\nname = \"School\"\nheader = \"blurple\"\nfont = \"comic\"\n[display]\nrotation = 45\n";
+        let l = parse(Path::new("/d/corridor.toml"), text);
+        let msgs: Vec<String> = l.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        let has = |line: &str, words: &[&str]| {
+            msgs.iter().any(|m| m.contains(line) && words.iter().all(|w| m.contains(w)))
+        };
+        assert!(has(":3:", &["blurple", "#1a2b3c"]), "{msgs:?}");
+        assert!(has(":4:", &["standard", "legible"]), "{msgs:?}");
+        assert!(has(":6:", &["0, 90, 180 or 270"]), "{msgs:?}");
+        assert_eq!(l.config.display.rotation, 0);
+        assert_eq!((l.config.branding.header, l.config.branding.font), (None, FontChoice::Standard));
+        assert_eq!(l.config.branding.name.as_deref(), Some("School"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod config;
 pub mod content;
 pub mod duration;
 pub mod feeds;
+pub mod layout;
 pub mod library;
 pub mod media;
 pub mod problems;

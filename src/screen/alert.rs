@@ -34,7 +34,7 @@ fn spawn_cover(mut commands: Commands, settings: Res<Settings>, fonts: Res<Fonts
     commands.spawn((
         Name::new("alert"),
         AlertCover,
-        centred_cover(vh(6.0), vh(5.0)),
+        centred_cover(vmin(6.0), vmin(5.0)),
         BackgroundColor(bevy_colour(settings.0.alert.background)),
         GlobalZIndex(i32::MAX),
         Visibility::Hidden,

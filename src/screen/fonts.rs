@@ -1,10 +1,15 @@
-//! The bundled fonts (DejaVu Sans: Latin, Latin Extended, Greek, Cyrillic), compiled into the
-//! binary so corridor finds them wherever it is installed.
+//! The bundled fonts, compiled into the binary so corridor finds them wherever it is installed:
+//! DejaVu Sans (Latin, Latin Extended, Greek, Cyrillic), and Atkinson Hyperlegible (Latin; SIL
+//! Open Font License, assets/fonts/AtkinsonHyperlegible-OFL.txt) for `[branding] font = "legible"`.
 
 use bevy::prelude::*;
 
+use crate::core::config::FontChoice;
+
 const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
+const LEGIBLE: &[u8] = include_bytes!("../../assets/fonts/AtkinsonHyperlegible-Regular.ttf");
+const LEGIBLE_BOLD: &[u8] = include_bytes!("../../assets/fonts/AtkinsonHyperlegible-Bold.ttf");
 
 /// Handles of the bundled fonts.
 #[derive(Resource, Clone, Debug)]
@@ -14,12 +19,12 @@ pub struct Fonts {
 }
 
 impl Fonts {
-    pub fn regular(&self, size_vh: f32) -> TextFont {
-        TextFont::from_font_size(FontSize::Vh(size_vh)).with_font(self.regular.clone())
+    pub fn regular(&self, size_vmin: f32) -> TextFont {
+        TextFont::from_font_size(FontSize::VMin(size_vmin)).with_font(self.regular.clone())
     }
 
-    pub fn bold(&self, size_vh: f32) -> TextFont {
-        TextFont::from_font_size(FontSize::Vh(size_vh)).with_font(self.bold.clone())
+    pub fn bold(&self, size_vmin: f32) -> TextFont {
+        TextFont::from_font_size(FontSize::VMin(size_vmin)).with_font(self.bold.clone())
     }
 }
 
@@ -35,9 +40,14 @@ pub fn covers(c: char) -> bool {
 }
 
 pub(super) fn plugin(app: &mut App) {
+    let choice = app.world().get_resource::<super::Settings>().map(|s| s.0.branding.font).unwrap_or_default();
+    let (regular, bold) = match choice {
+        FontChoice::Standard => (REGULAR, BOLD),
+        FontChoice::Legible => (LEGIBLE, LEGIBLE_BOLD),
+    };
     let mut fonts = app.world_mut().resource_mut::<Assets<Font>>();
-    let regular = fonts.add(Font::from_bytes(REGULAR.to_vec()));
-    let bold = fonts.add(Font::from_bytes(BOLD.to_vec()));
+    let regular = fonts.add(Font::from_bytes(regular.to_vec()));
+    let bold = fonts.add(Font::from_bytes(bold.to_vec()));
     app.insert_resource(Fonts { regular, bold });
 }
 

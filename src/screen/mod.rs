@@ -5,6 +5,7 @@
 mod alert;
 mod animation;
 mod background;
+mod branding;
 mod clock;
 mod content;
 mod fonts;
@@ -12,6 +13,7 @@ mod layout;
 mod off;
 mod output;
 mod programme;
+mod rotation;
 mod settings_file;
 mod showing;
 mod snapshot;
@@ -45,7 +47,7 @@ pub use showing::StageState;
 pub use stage::{FallbackSlide, SlideFailed, SlideRoot, SlideShown, StartAt};
 pub use ticker::{FeedsChanged, TickerReady, TickerSystems};
 pub use video::{film_ready, shown_centre};
-pub use widgets::{MIN_TEXT_VH, WidgetCard};
+pub use widgets::{MIN_TEXT_VMIN, WidgetCard};
 
 /// How the screen runs.
 #[derive(Clone, Debug)]
@@ -65,6 +67,8 @@ pub struct SnapshotSpec {
     /// Save this many frames, one every `step`, instead of one settled picture.
     pub frames: Option<u32>,
     pub step: Duration,
+    /// Also write the zones' and texts' places here, as JSON.
+    pub layout: Option<PathBuf>,
 }
 
 /// The order in which the screen's systems run each frame (in `Update`), one list for the whole
@@ -243,7 +247,7 @@ pub fn add_features(app: &mut App) {
         video::plugin,
         animation::plugin,
     ));
-    app.add_plugins(watchdog::plugin);
+    app.add_plugins((watchdog::plugin, branding::plugin, rotation::plugin));
 }
 
 /// Log lines on standard error: coloured for a person at a terminal, plain text (no colour

@@ -1,7 +1,7 @@
 //! `corridor snapshot`: waits until the slide due at the chosen moment is fully on screen (and
-//! the ticker has tried its feeds), saves
-//! the window as a PNG and exits. With `--frames N` it saves N frames, one every `--step` of show
-//! time, to check transitions frame by frame.
+//! the ticker has tried its feeds), saves the window as a PNG and exits. With `--frames N` it
+//! saves N frames, one every `--step` of show time, to check transitions frame by frame. With
+//! `--layout FILE.json` it also writes where every zone and every text was laid out.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -9,11 +9,18 @@ use std::time::{Duration, Instant};
 
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::text::TextLayoutInfo;
 use bevy::time::TimeUpdateStrategy;
+use bevy::ui::{ComputedNode, UiGlobalTransform};
+use serde_json::{Value, json};
 
 use super::SnapshotSpec;
+use super::branding::LogoComing;
+use super::layout::ScreenZones;
+use super::rotation::Rotated;
 use super::showing::StageState;
 use super::ticker::TickerReady;
+use crate::core::layout::Rect;
 
 /// Frames to wait once the slide is settled, so text and pictures are laid out and uploaded.
 const SETTLE_FRAMES: u32 = 5;
@@ -49,12 +56,64 @@ pub fn frame_path(out: &Path, i: u32) -> PathBuf {
     out.with_file_name(format!("{stem}-{i:03}.png"))
 }
 
+/// Every text on screen: what it says, its node's box and the size its glyphs were laid out
+/// at, in logical pixels.
+type Texts<'w, 's> = Query<
+    'w,
+    's,
+    (
+        &'static Text,
+        &'static ComputedNode,
+        &'static UiGlobalTransform,
+        Option<&'static TextLayoutInfo>,
+        &'static InheritedVisibility,
+    ),
+>;
+
+fn rect_json(r: Rect) -> Value {
+    json!({ "x": r.x, "y": r.y, "w": r.w, "h": r.h })
+}
+
+/// The zones and the visible texts, as `--layout` writes them.
+fn layout_json(zones: &ScreenZones, texts: &Texts) -> Value {
+    let z = zones.0;
+    let named: serde_json::Map<String, Value> =
+        z.named().into_iter().map(|(name, r)| (name.to_string(), rect_json(r))).collect();
+    let texts: Vec<Value> = texts
+        .iter()
+        .filter(|(.., visible)| visible.get())
+        .map(|(text, node, at, info, _)| {
+            let k = node.inverse_scale_factor;
+            let (size, centre) = (node.size * k, at.translation * k);
+            let laid_out = info.map_or(Vec2::ZERO, |i| i.size * k);
+            json!({
+                "text": text.0,
+                "box": rect_json(Rect { x: centre.x - size.x / 2.0, y: centre.y - size.y / 2.0, w: size.x, h: size.y }),
+                "laid_out": { "w": laid_out.x, "h": laid_out.y },
+            })
+        })
+        .collect();
+    json!({ "screen": rect_json(z.screen), "zones": named, "texts": texts })
+}
+
+fn write_layout(path: &Path, zones: &ScreenZones, texts: &Texts) {
+    let text = serde_json::to_string_pretty(&layout_json(zones, texts)).unwrap_or_default();
+    match std::fs::write(path, text) {
+        Ok(()) => info!("saved {}", path.display()),
+        Err(e) => error!("could not save the layout to {}: {e}", path.display()),
+    }
+}
+
 fn capture(
     mut commands: Commands,
     state: Res<StageState>,
     ticker: Res<TickerReady>,
     mut plan: ResMut<Plan>,
     mut time: ResMut<Time<Virtual>>,
+    zones: Res<ScreenZones>,
+    texts: Texts,
+    logo: Option<Res<LogoComing>>,
+    rotated: Option<Res<Rotated>>,
 ) {
     // Show time stands still while the next slide is still being prepared after the current one
     // has had its time: the frames show what the player shows, however fast this machine decodes.
@@ -74,7 +133,7 @@ fn capture(
         return;
     }
     if plan.settled_frames < SETTLE_FRAMES {
-        if (state.settled() && ticker.0) || plan.started.elapsed() > WAIT_LIMIT {
+        if (state.settled() && ticker.0 && logo.is_none()) || plan.started.elapsed() > WAIT_LIMIT {
             plan.settled_frames += 1;
         }
         return;
@@ -83,9 +142,19 @@ fn capture(
         Some(_) => frame_path(&plan.spec.out, plan.requested),
         None => plan.spec.out.clone(),
     };
+    if plan.requested == 0
+        && let Some(layout) = &plan.spec.layout
+    {
+        write_layout(layout, &zones, &texts);
+    }
     plan.requested += 1;
     let results = plan.results.clone();
-    commands.spawn(Screenshot::primary_window()).observe(move |shot: On<ScreenshotCaptured>| {
+    // A turned screen is saved upright, as a viewer sees it.
+    let screenshot = match &rotated {
+        Some(r) => Screenshot::image(r.image.clone()),
+        None => Screenshot::primary_window(),
+    };
+    commands.spawn(screenshot).observe(move |shot: On<ScreenshotCaptured>| {
         let saved = shot
             .image
             .clone()

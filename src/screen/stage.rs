@@ -355,7 +355,7 @@ fn caption_part(commands: &mut Commands, root: Entity, fonts: &Fonts, caption: &
             position_type: PositionType::Absolute,
             bottom: px(0),
             width: percent(100),
-            padding: UiRect::axes(vw(2.0), vh(1.2)),
+            padding: UiRect::axes(vmin(2.0), vmin(1.2)),
             justify_content: JustifyContent::Center,
             ..default()
         },
@@ -379,8 +379,8 @@ fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, notice: No
         .entity(root)
         .insert((BackgroundColor(NOTICE_PANEL), SlidePart::new(root, Part::Background, 1.0)));
     commands.entity(root).entry::<Node>().and_modify(|mut n| {
-        n.padding = UiRect::all(vh(6.0));
-        n.row_gap = vh(4.0);
+        n.padding = UiRect::all(vmin(6.0));
+        n.row_gap = vmin(4.0);
     });
     commands.entity(root).with_child((
         Text::new(notice.heading),
@@ -418,7 +418,7 @@ fn fit_percent(aspect: f32, stage: UVec2, fit: Fit) -> (f32, f32) {
 }
 
 /// A decoded frame as a GPU texture. Its pixels live only on the GPU once uploaded.
-fn frame_image(frame: Frame) -> Image {
+pub(super) fn frame_image(frame: Frame) -> Image {
     Image::new(
         Extent3d { width: frame.width, height: frame.height, depth_or_array_layers: 1 },
         TextureDimension::D2,
@@ -529,7 +529,7 @@ fn spawn_fallback(
     let fallback = commands
         .spawn((
             FallbackSlide,
-            centred_cover(px(0), vh(3.0)),
+            centred_cover(px(0), vmin(3.0)),
             BackgroundColor(bevy_colour(settings.0.display.background)),
             ZIndex(-1),
         ))

@@ -35,7 +35,7 @@ pub struct TickerSystems;
 /// laid out before it comes into view.
 const LOOKAHEAD: f32 = 1.5;
 /// Text height, in percent of the screen height.
-const TEXT_VH: f32 = 3.2;
+const TEXT_VMIN: f32 = 3.2;
 
 #[derive(Resource)]
 struct FeedThread {
@@ -220,7 +220,7 @@ fn scroll(
         .with_child((
             Text::new(text),
             TextLayout::no_wrap(),
-            fonts.regular(TEXT_VH),
+            fonts.regular(TEXT_VMIN),
             TextColor(Color::srgba(1.0, 1.0, 1.0, 0.92)),
         ))
         .id();

@@ -14,15 +14,16 @@ use super::Settings;
 use super::clock::{ScreenClock, clock_and_date};
 use super::content::ContentScanned;
 use super::fonts::Fonts;
-use super::layout::{WidgetColumn, bevy_colour};
+use super::layout::{ScreenZones, WidgetColumn, bevy_colour};
 use crate::core::config::WidgetKind;
+use crate::core::layout::WidgetsShape;
 use crate::core::widgets::{self, WidgetData, birthdays_on, countdown_lines, recent_awards};
 
-/// The smallest text on screen, as a percentage of the screen height: 2.2 % is 24 px on a
-/// 1080p screen, readable from about 3 metres.
-pub const MIN_TEXT_VH: f32 = 2.2;
-const TITLE_VH: f32 = 3.0;
-const LINE_VH: f32 = 2.4;
+/// The smallest text on screen, as a percentage of the screen's shorter side: 2.2 % is 24 px
+/// on a 1080p screen, readable from about 3 metres.
+pub use crate::core::layout::MIN_TEXT_VMIN;
+const TITLE_VMIN: f32 = 3.0;
+const LINE_VMIN: f32 = 2.4;
 
 /// The box the current widget is drawn in.
 #[derive(Component)]
@@ -58,6 +59,29 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Column>();
     app.add_systems(PostStartup, spawn_column);
     app.add_systems(Update, (take_data, cycle, grow_bars).chain().in_set(super::AppSystems::Present));
+    app.add_systems(
+        Update,
+        shape_card.run_if(resource_changed::<ScreenZones>).in_set(super::AppSystems::Present),
+    );
+}
+
+/// In a column the card fills the width under the clock; in a band it takes what the clock
+/// and date beside it leave.
+fn shape_card(zones: Res<ScreenZones>, mut cards: Query<&mut Node, With<WidgetCard>>) {
+    let band = matches!(zones.0.widgets, Some((_, WidgetsShape::Band)));
+    for mut node in &mut cards {
+        if band {
+            node.width = auto();
+            node.flex_grow = 1.0;
+            node.max_height = percent(100);
+            node.margin = UiRect::ZERO;
+        } else {
+            node.width = percent(100);
+            node.flex_grow = 0.0;
+            node.max_height = auto();
+            node.margin = UiRect::top(vmin(2.0));
+        }
+    }
 }
 
 fn spawn_column(
@@ -81,9 +105,9 @@ fn spawn_column(
             Node {
                 width: percent(100),
                 flex_direction: FlexDirection::Column,
-                padding: UiRect::all(vh(1.5)),
-                row_gap: vh(1.0),
-                margin: UiRect::top(vh(2.0)),
+                padding: UiRect::all(vmin(1.5)),
+                row_gap: vmin(1.0),
+                margin: UiRect::top(vmin(2.0)),
                 overflow: Overflow::clip(),
                 ..default()
             },
@@ -235,7 +259,7 @@ fn cycle(
 fn line_text(text: String, fonts: &Fonts, size: f32) -> impl Bundle {
     (
         Text::new(text),
-        fonts.regular(size.max(MIN_TEXT_VH)),
+        fonts.regular(size.max(MIN_TEXT_VMIN)),
         TextColor(Color::WHITE),
         TextLayout::justify(Justify::Left),
     )
@@ -253,11 +277,11 @@ fn build(
             commands.entity(card).with_children(|c| {
                 c.spawn((
                     Text::new(title.clone()),
-                    fonts.bold(TITLE_VH),
+                    fonts.bold(TITLE_VMIN),
                     TextColor(Color::srgb(1.0, 0.86, 0.35)),
                 ));
                 for l in lines {
-                    c.spawn(line_text(l.clone(), fonts, LINE_VH));
+                    c.spawn(line_text(l.clone(), fonts, LINE_VMIN));
                 }
             });
         }
@@ -266,15 +290,15 @@ fn build(
             commands.entity(card).with_children(|c| {
                 c.spawn((
                     Text::new("House points"),
-                    fonts.bold(TITLE_VH),
+                    fonts.bold(TITLE_VMIN),
                     TextColor(Color::srgb(1.0, 0.86, 0.35)),
                 ));
                 for (name, points, colour, leads) in houses {
                     let label = if *leads { format!("★ {name}") } else { name.clone() };
-                    c.spawn(line_text(label, fonts, LINE_VH));
+                    c.spawn(line_text(label, fonts, LINE_VMIN));
                     let target = (*points as f32 / max * 100.0).clamp(2.0, 100.0);
                     let start = widths.get(name).copied().unwrap_or(target);
-                    c.spawn((Node { width: percent(100), height: vh(3.2), ..default() },)).with_children(
+                    c.spawn((Node { width: percent(100), height: vmin(3.2), ..default() },)).with_children(
                         |row| {
                             row.spawn((
                                 Bar { house: name.clone(), target },
@@ -282,14 +306,14 @@ fn build(
                                     width: percent(start),
                                     height: percent(100),
                                     align_items: AlignItems::Center,
-                                    padding: UiRect::left(vh(0.6)),
+                                    padding: UiRect::left(vmin(0.6)),
                                     ..default()
                                 },
                                 BackgroundColor(*colour),
                             ))
                             .with_child((
                                 Text::new(points.to_string()),
-                                fonts.bold(LINE_VH),
+                                fonts.bold(LINE_VMIN),
                                 TextColor(contrast(*colour)),
                                 TextLayout::no_wrap(),
                             ));

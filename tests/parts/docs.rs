@@ -32,30 +32,9 @@ use std::process::Output;
 
 use crate::common::{corridor, make_clip, rss, stdout, write_solid};
 
-/// The staff TOML files and the keys each allows at its top level.
+/// The staff TOML files and the keys each allows at its top level (corridor.toml's come from
+/// its own declaration, `config::top_level_keys`).
 const TOML_FILES: &[(&str, &[&str])] = &[
-    (
-        "corridor.toml",
-        &[
-            "content",
-            "screen",
-            "timezone",
-            "watch",
-            "poll_interval",
-            "settle_time",
-            "status_file",
-            "play_log",
-            "play_log_days",
-            "state_folder",
-            "power_off_command",
-            "power_on_command",
-            "display",
-            "slides",
-            "layout",
-            "alert",
-            "widgets",
-        ],
-    ),
     ("playlist.toml", &["duration", "transition", "transition_time", "fit", "sound", "shuffle", "item"]),
     ("schedule.toml", &["slot", "off", "term", "holiday"]),
     ("ticker.toml", &["ticker", "feed", "message"]),
@@ -192,11 +171,10 @@ fn toml_file_name(b: &Block) -> Result<String, String> {
     }
     let doc: toml_edit::DocumentMut = b.text.parse().map_err(|e| format!("not valid TOML: {e}"))?;
     let keys: Vec<&str> = doc.iter().map(|(k, _)| k).collect();
-    let fits: Vec<&str> = TOML_FILES
-        .iter()
-        .filter(|(_, allowed)| keys.iter().all(|k| allowed.contains(k)))
-        .map(|(name, _)| *name)
-        .collect();
+    let corridor_keys = corridor::core::config::top_level_keys();
+    let files = TOML_FILES.iter().copied().chain([("corridor.toml", &corridor_keys[..])]);
+    let fits: Vec<&str> =
+        files.filter(|(_, allowed)| keys.iter().all(|k| allowed.contains(k))).map(|(name, _)| name).collect();
     match fits[..] {
         [one] => Ok(one.to_string()),
         _ => Err(format!(

@@ -9,6 +9,7 @@ pub mod frame;
 pub mod gif;
 mod jpeg;
 pub mod loader;
+pub mod logo;
 pub mod notice;
 pub mod picture;
 pub mod read;
