@@ -26,6 +26,11 @@ impl Fonts {
     pub fn bold(&self, size_vmin: f32) -> TextFont {
         TextFont::from_font_size(FontSize::VMin(size_vmin)).with_font(self.bold.clone())
     }
+
+    /// Bold at a size in logical pixels, for text sized to fit its box.
+    pub fn bold_px(&self, size: f32) -> TextFont {
+        TextFont::from_font_size(FontSize::Px(size)).with_font(self.bold.clone())
+    }
 }
 
 /// Whether the bundled font can draw `c` (emoji and rare scripts it cannot are left out of

@@ -23,6 +23,8 @@ use crate::core::widgets::{self, WidgetData, birthdays_on, countdown_lines, rece
 /// on a 1080p screen, readable from about 3 metres.
 pub use crate::core::layout::MIN_TEXT_VMIN;
 const TITLE_VMIN: f32 = 3.0;
+/// The clock at the top of the widgets, at most.
+const CLOCK_VMIN: f32 = 9.0;
 const LINE_VMIN: f32 = 2.4;
 
 /// The box the current widget is drawn in.
@@ -61,8 +63,32 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, (take_data, cycle, grow_bars).chain().in_set(super::AppSystems::Present));
     app.add_systems(
         Update,
-        shape_card.run_if(resource_changed::<ScreenZones>).in_set(super::AppSystems::Present),
+        (shape_card, fit_clock).run_if(resource_changed::<ScreenZones>).in_set(super::AppSystems::Present),
     );
+}
+
+/// The clock at the top of the widgets (not the fallback slide's).
+#[derive(Component)]
+struct ColumnClock;
+
+/// The clock's size: 9 % of the shorter side, or less, so that "00:00" always fits the column
+/// (about 3.3 times its font size wide, in the bold face) or the band (half its height).
+fn fit_clock(
+    zones: Res<ScreenZones>,
+    fonts: Res<Fonts>,
+    mut clocks: Query<&mut TextFont, With<ColumnClock>>,
+) {
+    let z = zones.0;
+    let Some((zone, shape)) = z.widgets else { return };
+    let vmin = z.screen.w.min(z.screen.h) / 100.0;
+    let room = match shape {
+        WidgetsShape::Column => (zone.w - 4.0 * vmin) / 3.4,
+        WidgetsShape::Band => zone.h * 0.5,
+    };
+    let size = (CLOCK_VMIN * vmin).min(room).max(MIN_TEXT_VMIN * vmin);
+    for mut font in &mut clocks {
+        *font = fonts.bold_px(size);
+    }
 }
 
 /// In a column the card fills the width under the clock; in a band it takes what the clock
@@ -95,8 +121,8 @@ fn spawn_column(
     let now = clock.now();
     commands.entity(column).with_children(|c| {
         if settings.0.widgets.show.contains(&WidgetKind::Clock) {
-            let (time, date) = clock_and_date(&now, &fonts, 9.0, 3.0);
-            c.spawn(time);
+            let (time, date) = clock_and_date(&now, &fonts, CLOCK_VMIN, 3.0);
+            c.spawn((time, ColumnClock));
             c.spawn(date);
         }
         c.spawn((
@@ -206,9 +232,15 @@ fn cycle(
     clock: Res<ScreenClock>,
     time: Res<Time>,
     fonts: Res<Fonts>,
+    zones: Res<ScreenZones>,
     mut card: Query<(Entity, &mut Visibility), With<WidgetCard>>,
 ) {
     let Ok((card, mut vis)) = card.single_mut() else { return };
+    if zones.is_changed() {
+        // A new shape: build the card again for it.
+        column.current = None;
+        column.stale = true;
+    }
     let today = clock.now().date_naive();
     let kinds: Vec<WidgetKind> =
         settings.0.widgets.show.iter().copied().filter(|k| *k != WidgetKind::Clock).collect();
@@ -251,7 +283,8 @@ fn cycle(
         return;
     }
     commands.entity(card).despawn_related::<Children>();
-    build(&mut commands, card, &content, &fonts, &column.bar_widths);
+    let band = matches!(zones.0.widgets, Some((_, WidgetsShape::Band)));
+    build(&mut commands, card, &content, (&fonts, band), &column.bar_widths);
     column.current = Some((kind, content));
     *vis = Visibility::Inherited;
 }
@@ -265,11 +298,13 @@ fn line_text(text: String, fonts: &Fonts, size: f32) -> impl Bundle {
     )
 }
 
+/// Builds the card for `content`; in a band (`band`), each house's name stands beside its bar
+/// rather than above it, so that four houses fit the band's height.
 fn build(
     commands: &mut Commands,
     card: Entity,
     content: &Content,
-    fonts: &Fonts,
+    (fonts, band): (&Fonts, bool),
     widths: &HashMap<String, f32>,
 ) {
     match content {
@@ -293,36 +328,59 @@ fn build(
                     fonts.bold(TITLE_VMIN),
                     TextColor(Color::srgb(1.0, 0.86, 0.35)),
                 ));
-                for (name, points, colour, leads) in houses {
-                    let label = if *leads { format!("★ {name}") } else { name.clone() };
-                    c.spawn(line_text(label, fonts, LINE_VMIN));
-                    let target = (*points as f32 / max * 100.0).clamp(2.0, 100.0);
-                    let start = widths.get(name).copied().unwrap_or(target);
-                    c.spawn((Node { width: percent(100), height: vmin(3.2), ..default() },)).with_children(
-                        |row| {
-                            row.spawn((
-                                Bar { house: name.clone(), target },
-                                Node {
-                                    width: percent(start),
-                                    height: percent(100),
-                                    align_items: AlignItems::Center,
-                                    padding: UiRect::left(vmin(0.6)),
-                                    ..default()
-                                },
-                                BackgroundColor(*colour),
-                            ))
-                            .with_child((
-                                Text::new(points.to_string()),
-                                fonts.bold(LINE_VMIN),
-                                TextColor(contrast(*colour)),
-                                TextLayout::no_wrap(),
-                            ));
-                        },
-                    );
+                for house in houses {
+                    let target = (house.1 as f32 / max * 100.0).clamp(2.0, 100.0);
+                    let start = widths.get(&house.0).copied().unwrap_or(target);
+                    house_line(c, house, (fonts, band), (start, target));
                 }
             });
         }
     }
+}
+
+/// One house: its name, and its bar growing from `start` to `target` per cent. In a column the
+/// name stands above the bar; in a band beside it.
+fn house_line(
+    c: &mut ChildSpawnerCommands,
+    (name, points, colour, leads): &(String, i64, Color, bool),
+    (fonts, band): (&Fonts, bool),
+    (start, target): (f32, f32),
+) {
+    let label = if *leads { format!("★ {name}") } else { name.clone() };
+    let line = Node {
+        width: percent(100),
+        flex_direction: if band { FlexDirection::Row } else { FlexDirection::Column },
+        align_items: if band { AlignItems::Center } else { AlignItems::Stretch },
+        column_gap: vmin(1.0),
+        row_gap: vmin(1.0),
+        ..default()
+    };
+    let name_box = if band {
+        Node { width: percent(35), flex_shrink: 0.0, overflow: Overflow::clip(), ..default() }
+    } else {
+        Node::default()
+    };
+    let bar = Node {
+        width: percent(start),
+        height: percent(100),
+        align_items: AlignItems::Center,
+        padding: UiRect::left(vmin(0.6)),
+        ..default()
+    };
+    let figure = (
+        Text::new(points.to_string()),
+        fonts.bold(LINE_VMIN),
+        TextColor(contrast(*colour)),
+        TextLayout::no_wrap(),
+    );
+    c.spawn(line).with_children(|line| {
+        line.spawn(name_box).with_child(line_text(label, fonts, LINE_VMIN));
+        line.spawn(Node { flex_grow: 1.0, width: percent(100), height: vmin(3.2), ..default() })
+            .with_children(|row| {
+                row.spawn((Bar { house: name.clone(), target }, bar, BackgroundColor(*colour)))
+                    .with_child(figure);
+            });
+    });
 }
 
 /// Black or white, whichever reads better on `c`.
