@@ -1671,6 +1671,58 @@ fn kiosk_fills_an_x_screen_without_a_window_manager_edge_to_edge() {
     assert!(!near(stage, panel, 10) && !near(stage, [0, 0, 0], 10), "a slide on the stage: {stage:?}");
 }
 
+#[test]
+fn kiosk_turned_screen_draws_the_portrait_layout_turned_clockwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let x = BareX::start("1280x720");
+    let socket_path = dir.path().join("notify.sock");
+    let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
+    socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let cfg = write_config(
+        dir.path(),
+        "play_log = \"off\"\n[display]\nrotation = 90\n[branding]\nname = \"Hawes Side\"\nheader = \"#1e3a8a\"\n",
+    );
+    let mut player = corridor_on(&x, dir.path(), &cfg, &[])
+        .env("NOTIFY_SOCKET", &socket_path)
+        .env("WATCHDOG_USEC", "1000000")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (start, mut buf, mut pings_after_slide) = (Instant::now(), [0u8; 512], None::<u32>);
+    while pings_after_slide.is_none_or(|n| n < 4) {
+        assert!(start.elapsed() < Duration::from_secs(60), "no slide on screen within 60 s");
+        let Ok(n) = socket.recv(&mut buf) else { continue };
+        let m = String::from_utf8_lossy(&buf[..n]);
+        if m.starts_with("STATUS=showing") {
+            pings_after_slide.get_or_insert(0);
+        } else if m == "WATCHDOG=1" {
+            pings_after_slide = pings_after_slide.map(|k| k + 1);
+        }
+    }
+    let shot = xwd_image(&x.client("xwd", &["-root", "-silent"]));
+    let _ = player.kill();
+    let _ = player.wait();
+    // Upright, the layout is 720x1280: the header along the top, the ticker along the bottom.
+    // Turned clockwise, the top is the output's right edge and the bottom its left edge.
+    let (header, panel) = ([0x1e, 0x3a, 0x8a], [38, 46, 54]);
+    for y in [100, 360, 620] {
+        assert!(
+            near(px(&shot, 1276, y), header, 8),
+            "header at the right edge, y {y}: {:?}",
+            px(&shot, 1276, y)
+        );
+        assert!(
+            near(px(&shot, 3, y), panel, 8),
+            "ticker strip at the left edge, y {y}: {:?}",
+            px(&shot, 3, y)
+        );
+    }
+    assert!(
+        !near(px(&shot, 3, 3), header, 8) && !near(px(&shot, 640, 3), header, 8),
+        "no header along the top"
+    );
+}
+
 /// The geometry xwininfo gives corridor's window (`WxH+X+Y`), if it has one.
 fn corridor_window(x: &BareX) -> Option<String> {
     let tree = String::from_utf8_lossy(&x.client("xwininfo", &["-root", "-tree"])).into_owned();
