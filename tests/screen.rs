@@ -2057,6 +2057,39 @@ fn check_shape(size: &str, img: &image::RgbImage, layout: &serde_json::Value) {
 }
 
 #[test]
+fn render_a_notice_too_long_for_the_stage_shrinks_to_fit_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    let body = "Please read every word of this very long notice about the school trip. ".repeat(26);
+    std::fs::write(content.join("default/notice.txt"), format!("School trip\n{body}")).unwrap();
+    let cfg = write_config(dir.path(), "[layout]\nticker = false\n");
+    for size in ["640x360", "360x640"] {
+        let (_, layout) = shape_snapshot(dir.path(), &cfg, &content, size);
+        let stage = layout_rect(&layout["zones"]["stage"]);
+        let texts = layout["texts"].as_array().unwrap();
+        let find = |start: &str| {
+            let t = texts.iter().find(|t| t["text"].as_str().is_some_and(|s| s.starts_with(start)));
+            t.unwrap_or_else(|| panic!("{size}: \"{start}…\" shows"))
+        };
+        let (heading, shown) = (find("School trip"), find("Please read"));
+        for t in [heading, shown] {
+            assert!(
+                inside(stage, layout_rect(&t["box"])),
+                "{size}: {} lies inside the stage {stage:?}",
+                t["box"]
+            );
+        }
+        // Made smaller than its own size (7.5 % of the shorter side for the heading) to fit.
+        let heading_h = layout_rect(&heading["box"]).3;
+        assert!(heading_h < 0.075 * 360.0, "{size}: the heading was made smaller ({heading_h} px)");
+        // All of it, or cut at a word and ending in "…".
+        let text = shown["text"].as_str().unwrap_or("");
+        assert!(text == body.trim() || text.ends_with('…'), "{size}: {text}");
+    }
+}
+
+#[test]
 fn render_every_screen_shape_keeps_zones_apart_and_text_inside_them() {
     let dir = tempfile::tempdir().unwrap();
     let content = shapes_content(dir.path());

@@ -8,6 +8,7 @@ mod background;
 mod branding;
 mod clock;
 mod content;
+mod fit;
 mod fonts;
 mod layout;
 mod off;
@@ -247,7 +248,7 @@ pub fn add_features(app: &mut App) {
         video::plugin,
         animation::plugin,
     ));
-    app.add_plugins((watchdog::plugin, branding::plugin, rotation::plugin));
+    app.add_plugins((watchdog::plugin, branding::plugin, rotation::plugin, fit::plugin));
 }
 
 /// Log lines on standard error: coloured for a person at a terminal, plain text (no colour

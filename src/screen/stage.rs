@@ -12,6 +12,7 @@ use chrono::{DateTime, Datelike};
 use chrono_tz::Tz;
 
 use super::clock::{ScreenClock, clock_and_date};
+use super::fit::{BaseSize, FitTexts};
 use super::fonts::Fonts;
 use super::layout::{StageArea, StageSize, bevy_colour, centred_cover};
 use super::programme::ProgrammeChanged;
@@ -382,9 +383,11 @@ fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, notice: No
         n.padding = UiRect::all(vmin(6.0));
         n.row_gap = vmin(4.0);
     });
+    commands.entity(root).insert(FitTexts::default());
     commands.entity(root).with_child((
         Text::new(notice.heading),
         fonts.bold(7.5),
+        BaseSize { vmin: 7.5, bold: true },
         TextColor(Color::srgb(1.0, 0.86, 0.35)),
         TextLayout::justify(Justify::Center),
         SlidePart::new(root, Part::Text, 1.0),
@@ -393,6 +396,7 @@ fn notice_parts(commands: &mut Commands, root: Entity, fonts: &Fonts, notice: No
         commands.entity(root).with_child((
             Text::new(notice.body),
             fonts.regular(4.5),
+            BaseSize { vmin: 4.5, bold: false },
             TextColor(Color::WHITE),
             TextLayout::justify(Justify::Center),
             SlidePart::new(root, Part::Text, 1.0),
