@@ -2090,6 +2090,33 @@ fn render_a_notice_too_long_for_the_stage_shrinks_to_fit_it() {
 }
 
 #[test]
+fn render_branding_with_a_missing_logo_shows_the_name_and_the_legible_font_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    std::fs::write(content.join("default/notice.txt"), "Book fair\nEvery lunchtime this week.").unwrap();
+    let heading_width = |font: &str| {
+        let cfg = write_config(
+            dir.path(),
+            &format!("[branding]\nname = \"Hawes Side\"\nlogo = \"missing.png\"\nfont = \"{font}\"\n"),
+        );
+        let (img, layout) = shape_snapshot(dir.path(), &cfg, &content, "640x360");
+        let head = layout_rect(&layout["zones"]["header"]);
+        let texts = layout["texts"].as_array().unwrap();
+        let name = texts.iter().find(|t| t["text"] == "Hawes Side").expect("the name shows without its logo");
+        assert!(inside(head, layout_rect(&name["box"])), "the name lies in the header");
+        assert!(
+            near(px(&img, 3, (head.1 + head.3 / 2.0) as u32), [38, 46, 54], 8),
+            "the header's panel colour"
+        );
+        let heading = texts.iter().find(|t| t["text"] == "Book fair").expect("the notice shows");
+        layout_rect(&heading["box"]).2
+    };
+    let (standard, legible) = (heading_width("standard"), heading_width("legible"));
+    assert!((standard - legible).abs() > 2.0, "another face, other widths: {standard} vs {legible}");
+}
+
+#[test]
 fn render_every_screen_shape_keeps_zones_apart_and_text_inside_them() {
     let dir = tempfile::tempdir().unwrap();
     let content = shapes_content(dir.path());

@@ -8,12 +8,16 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use bevy::prelude::*;
 
 use super::clock::ClockText;
+use super::fit::{BaseSize, FitTexts};
 use super::fonts::Fonts;
 use super::layout::{HeaderStrip, bevy_colour, zone_colours};
 use super::stage::frame_image;
 use super::{AppSystems, Settings};
 use crate::core::media::Frame;
 use crate::core::media::logo::{LogoError, load_logo};
+
+/// The school's name, at most (per cent of the shorter side).
+const NAME_VMIN: f32 = 4.0;
 
 /// The logo is drawn at most this large; the GPU scales it to the header's height.
 const LOGO_BOX: (u32, u32) = (1200, 240);
@@ -68,16 +72,14 @@ fn fill_header(
 ) {
     let Ok(header) = header.single() else { return };
     let (colour, ..) = zone_colours(&settings.0);
-    commands.entity(header).with_children(|h| {
+    commands.entity(header).insert(FitTexts::default()).with_children(|h| {
         let logo = Node { height: percent(80), display: Display::None, ..default() };
         h.spawn((Name::new("logo"), Logo, logo, ImageNode::default()));
         if let Some(name) = &settings.0.branding.name {
-            h.spawn((
-                Text::new(name.clone()),
-                fonts.bold(4.0),
-                TextColor(text_on(colour)),
-                TextLayout::default().with_no_wrap(),
-            ));
+            // A long name wraps, and is made smaller until it fits the strip.
+            let size = BaseSize { vmin: NAME_VMIN, bold: true };
+            let text = TextLayout::justify(Justify::Center);
+            h.spawn((Text::new(name.clone()), fonts.bold(NAME_VMIN), size, text, TextColor(text_on(colour))));
         }
     });
 }
