@@ -14,6 +14,7 @@ pub mod schedule;
 pub mod settle;
 pub mod show;
 pub mod source;
+pub mod stream;
 pub mod text;
 pub mod threads;
 pub mod ticker;
