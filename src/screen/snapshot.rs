@@ -115,17 +115,7 @@ fn capture(
     logo: Option<Res<LogoComing>>,
     rotated: Option<Res<Rotated>>,
 ) {
-    // Show time stands still while the next slide is still being prepared after the current one
-    // has had its time: the frames show what the player shows, however fast this machine decodes.
-    let waiting = state.show.as_ref().is_some_and(|s| s.waiting_for_next());
-    if waiting != time.is_paused() {
-        if waiting {
-            time.pause();
-        } else {
-            time.unpause();
-        }
-    }
-    if waiting {
+    if hold_time_while_waiting(&state, &mut time) {
         return;
     }
     let wanted = plan.spec.frames.unwrap_or(1);
@@ -148,12 +138,36 @@ fn capture(
         write_layout(layout, &zones, &texts);
     }
     plan.requested += 1;
-    let results = plan.results.clone();
     // A turned screen is saved upright, as a viewer sees it.
     let screenshot = match &rotated {
         Some(r) => Screenshot::image(r.image.clone()),
         None => Screenshot::primary_window(),
     };
+    save_shot(&mut commands, screenshot, path, plan.results.clone());
+}
+
+/// Show time stands still while the next slide is still being prepared after the current one
+/// has had its time: the frames show what the player shows, however fast this machine decodes.
+/// True while it stands still.
+fn hold_time_while_waiting(state: &StageState, time: &mut Time<Virtual>) -> bool {
+    let waiting = state.show.as_ref().is_some_and(|s| s.waiting_for_next());
+    if waiting != time.is_paused() {
+        if waiting {
+            time.pause();
+        } else {
+            time.unpause();
+        }
+    }
+    waiting
+}
+
+/// Takes `screenshot` and saves it as a PNG at `path`, filing the outcome in `results`.
+fn save_shot(
+    commands: &mut Commands,
+    screenshot: Screenshot,
+    path: PathBuf,
+    results: Arc<Mutex<Vec<Result<PathBuf, String>>>>,
+) {
     commands.spawn(screenshot).observe(move |shot: On<ScreenshotCaptured>| {
         let saved = shot
             .image

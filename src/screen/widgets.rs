@@ -260,14 +260,9 @@ fn cycle(
     }
     // Which widget to show: the current one while its time runs, else the next with content.
     let start = if due && column.current.is_some() { column.index + 1 } else { column.index };
-    let mut chosen = None;
-    for step in 0..kinds.len() {
-        let i = (start + step) % kinds.len();
-        if let Some(c) = content_of(kinds[i], &column.data, today, &settings) {
-            chosen = Some((i, kinds[i], c));
-            break;
-        }
-    }
+    let chosen = (0..kinds.len())
+        .map(|step| (start + step) % kinds.len())
+        .find_map(|i| content_of(kinds[i], &column.data, today, &settings).map(|c| (i, kinds[i], c)));
     if due {
         column.shown_for = Duration::ZERO;
     }
