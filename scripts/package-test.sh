@@ -75,7 +75,9 @@ $info"
     for f in ./usr/bin/corridor ./etc/corridor/corridor.toml \
         ./usr/lib/systemd/system/corridor-kiosk.service ./usr/share/corridor/fonts/DejaVuSans.ttf \
         ./usr/share/corridor/playlists/default/playlist.toml ./usr/share/corridor/playlists/ticker.toml \
-        ./usr/share/doc/corridor/kiosk.md ./usr/share/doc/corridor/configuration.md; do
+        ./usr/share/doc/corridor/kiosk.md ./usr/share/doc/corridor/configuration.md \
+        ./usr/share/corridor/fonts/AtkinsonHyperlegible-OFL.txt \
+        ./usr/share/doc/corridor/images/shape-portrait.png; do
         grep -q " $f\$" <<<"$files" || fail "the package lacks $f"
     done
     say "$(basename "$deb"): $(du -h "$deb" | cut -f1), Depends, Recommends, conffile and files as expected"
