@@ -665,16 +665,18 @@ widgets_width = 0.25
 
     #[test]
     fn bad_branding_keeps_the_defaults_and_names_the_allowed_values() {
-        let text = "[branding]\nname = \"School\"\nheader = \"blurple\"\nfont = \"comic\"\n[display]\nrotation = 45\n";
+        let text = "[branding]\nname = \"School\"\nheader = \"blurple\"\nfont = \"comic\"\n[display]\nrotation = 45\n[layout]\nwidgets_position = \"middle\"\n";
         let l = parse(Path::new("/d/corridor.toml"), text);
         let msgs: Vec<String> = l.problems.iter().map(|p| p.to_string()).collect();
-        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert_eq!(msgs.len(), 4, "{msgs:?}");
         let has = |line: &str, words: &[&str]| {
             msgs.iter().any(|m| m.contains(line) && words.iter().all(|w| m.contains(w)))
         };
         assert!(has(":3:", &["blurple", "#1a2b3c"]), "{msgs:?}");
         assert!(has(":4:", &["standard", "legible"]), "{msgs:?}");
         assert!(has(":6:", &["0, 90, 180 or 270"]), "{msgs:?}");
+        assert!(has(":8:", &["middle", "\"auto\"", "\"bottom\""]), "{msgs:?}");
+        assert_eq!(l.config.layout.widgets_position, WidgetsPosition::Auto);
         assert_eq!(l.config.display.rotation, 0);
         assert_eq!((l.config.branding.header, l.config.branding.font), (None, FontChoice::Standard));
         assert_eq!(l.config.branding.name.as_deref(), Some("School"));
