@@ -10,7 +10,7 @@ use bevy::prelude::*;
 use super::clock::ClockText;
 use super::fit::{BaseSize, FitTexts};
 use super::fonts::Fonts;
-use super::layout::{HeaderStrip, bevy_colour, zone_colours};
+use super::layout::{HeaderStrip, bevy_colour, contrast, zone_colours};
 use super::stage::frame_image;
 use super::{AppSystems, Settings};
 use crate::core::media::Frame;
@@ -57,13 +57,6 @@ pub(super) fn plugin(app: &mut App) {
     }
 }
 
-/// Black or white, whichever reads better on `c`.
-fn text_on(c: Color) -> Color {
-    let s = c.to_srgba();
-    let lum = 0.2126 * s.red + 0.7152 * s.green + 0.0722 * s.blue;
-    if lum > 0.6 { Color::srgb(0.08, 0.08, 0.1) } else { Color::WHITE }
-}
-
 fn fill_header(
     mut commands: Commands,
     header: Query<Entity, With<HeaderStrip>>,
@@ -79,7 +72,13 @@ fn fill_header(
             // A long name wraps, and is made smaller until it fits the strip.
             let size = BaseSize { vmin: NAME_VMIN, bold: true };
             let text = TextLayout::justify(Justify::Center);
-            h.spawn((Text::new(name.clone()), fonts.bold(NAME_VMIN), size, text, TextColor(text_on(colour))));
+            h.spawn((
+                Text::new(name.clone()),
+                fonts.bold(NAME_VMIN),
+                size,
+                text,
+                TextColor(contrast(colour)),
+            ));
         }
     });
 }

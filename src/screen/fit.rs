@@ -37,7 +37,7 @@ pub(super) fn plugin(app: &mut App) {
 
 fn fit_texts(
     fonts: Res<Fonts>,
-    mut boxes: Query<(&ComputedNode, &Children, &mut FitTexts)>,
+    mut boxes: Query<(&ComputedNode, &Children, &mut FitTexts), Changed<ComputedNode>>,
     mut texts: Query<(&BaseSize, &mut TextFont, &mut Text)>,
 ) {
     for (node, children, mut fit) in &mut boxes {

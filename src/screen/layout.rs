@@ -50,6 +50,12 @@ pub fn bevy_colour(c: Rgb) -> Color {
     Color::srgb_u8(c.r, c.g, c.b)
 }
 
+/// Black or white, whichever reads better on `c`.
+pub fn contrast(c: Color) -> Color {
+    let s = c.to_srgba();
+    if 0.2126 * s.red + 0.7152 * s.green + 0.0722 * s.blue > 0.55 { Color::BLACK } else { Color::WHITE }
+}
+
 /// A colour a little lighter (or darker, for light colours) than `c`, for panels.
 pub fn panel_colour(c: Rgb) -> Color {
     let lum = 0.2126 * c.r as f32 + 0.7152 * c.g as f32 + 0.0722 * c.b as f32;

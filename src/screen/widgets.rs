@@ -14,7 +14,7 @@ use super::Settings;
 use super::clock::{ScreenClock, clock_and_date};
 use super::content::ContentScanned;
 use super::fonts::Fonts;
-use super::layout::{ScreenZones, WidgetColumn, bevy_colour};
+use super::layout::{ScreenZones, WidgetColumn, bevy_colour, contrast};
 use crate::core::config::WidgetKind;
 use crate::core::layout::WidgetsShape;
 use crate::core::widgets::{self, WidgetData, birthdays_on, countdown_lines, recent_awards};
@@ -376,12 +376,6 @@ fn house_line(
                     .with_child(figure);
             });
     });
-}
-
-/// Black or white, whichever reads better on `c`.
-fn contrast(c: Color) -> Color {
-    let s = c.to_srgba();
-    if 0.2126 * s.red + 0.7152 * s.green + 0.0722 * s.blue > 0.55 { Color::BLACK } else { Color::WHITE }
 }
 
 /// Bars move to their new length over about a second.
