@@ -38,12 +38,14 @@ pub fn idle_priority() {
 
 /// Keeps freed memory in the process instead of handing it back to the kernel after every
 /// rescan: returning and re-taking it takes the process's memory-map lock, which a page fault on
-/// the screen's thread must then wait for. (glibc; elsewhere nothing.)
+/// the screen's thread must then wait for. Blocks of 1 MB and more (decoded pictures, a film's
+/// frames) are mapped apart and handed back as soon as they are freed, so a picture's pixels do
+/// not stay behind as freed memory once its texture has them. (glibc; elsewhere nothing.)
 pub fn steady_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters.
     unsafe {
         libc::mallopt(libc::M_TRIM_THRESHOLD, 64 * 1024 * 1024);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 16 * 1024 * 1024);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
     }
 }
