@@ -14,7 +14,8 @@ packages=(
   gstreamer1.0-tools gstreamer1.0-plugins-ugly       # tests and benchmarks: gst-launch-1.0 makes test clips (x264enc)
   libturbojpeg0-dev                                   # build: JPEG pictures through libjpeg-turbo (TurboJPEG API)
   libjpeg-turbo-progs                                 # benchmarks: djpeg, the reference for picture decoding
-  gstreamer1.0-plugins-bad                            # run: the Debian package depends on it
+  gstreamer1.0-plugins-bad                            # run: live streams (SRT, HLS, MPEG-TS demuxing)
+  libgstrtspserver-1.0-dev                            # tests: a real RTSP server for the live-stream tests
   cage xwayland                                       # run: the kiosk (cage 0.1.4 needs Xwayland, without depending on it)
   grim wlr-randr                                      # tests: screenshots and outputs under cage
   dpkg-dev                                            # package: dpkg-shlibdeps works out the package's library Depends

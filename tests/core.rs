@@ -7,6 +7,8 @@ mod docs;
 mod feeds;
 #[path = "parts/layers.rs"]
 mod layers;
+#[path = "parts/live.rs"]
+mod live;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

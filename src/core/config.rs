@@ -13,7 +13,9 @@ use super::colour::{Rgb, parse_colour};
 use super::duration::parse_duration;
 pub use super::layout::LayoutConfig;
 use super::layout::{WIDGETS_POSITIONS, WidgetsPosition};
+use super::media::video::{DEFAULT_HOLD, DEFAULT_LATENCY};
 use super::problems::Problem;
+use super::stream::{StreamAddress, parse_address};
 use super::text::decode_text;
 use super::tomlx::{Key, Reader, TomlFile, key, one_of, section};
 
@@ -148,6 +150,28 @@ impl BrandingConfig {
     }
 }
 
+/// The school's live broadcast (`[live]`): the stream that takes over the stage while it is on
+/// air, and how every live stream plays.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveConfig {
+    /// The on-air stream's address (`LIVE.stream` at the top of the content folder wins).
+    pub url: Option<StreamAddress>,
+    /// On air, the stream covers the whole screen (ticker and widgets too).
+    pub fullscreen: bool,
+    /// How long a stream's source waits for late packets.
+    pub latency: Duration,
+    /// How long a stalled stream's last frame stays before the show moves on.
+    pub hold: Duration,
+    /// The on-air stream plays its sound.
+    pub sound: bool,
+}
+
+impl Default for LiveConfig {
+    fn default() -> Self {
+        Self { url: None, fullscreen: false, latency: DEFAULT_LATENCY, hold: DEFAULT_HOLD, sound: false }
+    }
+}
+
 /// The emergency alert's colours.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertConfig {
@@ -184,6 +208,7 @@ pub struct Config {
     pub alert: AlertConfig,
     pub widgets: WidgetsConfig,
     pub branding: BrandingConfig,
+    pub live: LiveConfig,
     /// Run when an `[[off]]` period starts (e.g. "xset dpms force off"); failures are logged.
     pub power_off_command: Option<String>,
     /// Run when an `[[off]]` period ends (e.g. "xset dpms force on").
@@ -228,6 +253,7 @@ impl Default for Config {
                 birthday_weekend: true,
             },
             branding: BrandingConfig::default(),
+            live: LiveConfig::default(),
             power_off_command: None,
             power_on_command: None,
         }
@@ -339,7 +365,25 @@ const ROOT_KEYS: &[Key<Config>] = &[
     section!("alert", ALERT_KEYS),
     section!("widgets", WIDGETS_KEYS),
     section!("branding", BRANDING_KEYS),
+    section!("live", LIVE_KEYS),
 ];
+
+const LIVE_KEYS: &[Key<Config>] = &[
+    key!("url", parsed(parse_live_url), |c, v| c.live.url = v),
+    key!("fullscreen", boolean, |c, v| c.live.fullscreen = v),
+    key!("latency", parsed(parse_duration), |c, v| c.live.latency = v.min(Duration::from_secs(10))),
+    key!("hold", parsed(parse_duration), |c, v| c.live.hold =
+        v.clamp(Duration::from_millis(100), Duration::from_secs(60))),
+    key!("sound", boolean, |c, v| c.live.sound = v),
+];
+
+/// `[live] url`: a stream address, or "" for none.
+fn parse_live_url(s: &str) -> Result<Option<StreamAddress>, String> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_address(s).map(Some).map_err(|e| e.to_string())
+}
 
 const BRANDING_KEYS: &[Key<Config>] = &[
     key!("name", string, |c, v| c.branding.name = Some(v.trim().to_string()).filter(|v| !v.is_empty())),

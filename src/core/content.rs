@@ -13,6 +13,7 @@ use super::duration::parse_duration;
 use super::media::PlayOptions;
 use super::problems::Problem;
 use super::source::{MediaKind, Source};
+use super::stream;
 use super::text::natural_cmp;
 use super::tomlx::{Key, Reader, TomlFile, key};
 use super::when::{ItemWhen, parse_date, parse_days, parse_time_range};
@@ -40,6 +41,9 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "bm
 pub const NOTICE_EXTENSIONS: &[&str] = &["txt", "md"];
 /// Extensions of video slides.
 pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "webm", "mkv"];
+/// Extensions of files that name a live stream: `.stream` (the address on its first line) and
+/// Windows Internet shortcuts (`.url`).
+pub const STREAM_EXTENSIONS: &[&str] = &["stream", "url"];
 
 /// One slide of a playlist, with its settings resolved.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,7 +70,7 @@ pub struct Item {
 impl Item {
     /// How its film plays, started `from` into it.
     pub fn play_options(&self, from: Duration) -> PlayOptions {
-        PlayOptions { fit: self.fit, from, sound: self.sound }
+        PlayOptions { fit: self.fit, from, sound: self.sound, ..PlayOptions::default() }
     }
 }
 
@@ -143,9 +147,11 @@ pub fn classify(name: &str) -> Result<MediaKind, String> {
         Ok(MediaKind::Notice)
     } else if VIDEO_EXTENSIONS.contains(&ext.as_str()) {
         Ok(MediaKind::Video)
+    } else if STREAM_EXTENSIONS.contains(&ext.as_str()) {
+        Ok(MediaKind::Stream)
     } else {
         Err(format!(
-            "corridor cannot show this kind of file; use pictures ({}), videos (.mp4, .mov, .webm, .mkv) or notices (.txt, .md)",
+            "corridor cannot show this kind of file; use pictures ({}), videos (.mp4, .mov, .webm, .mkv), notices (.txt, .md) or live streams (.stream)",
             IMAGE_EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
         ))
     }
@@ -256,7 +262,7 @@ struct ScannedPlaylist {
 /// A file of a playlist folder that makes a slide.
 struct SlideFile {
     name: String,
-    path: PathBuf,
+    source: Source,
     kind: MediaKind,
 }
 
@@ -291,8 +297,8 @@ fn scan_playlist(place: &Place, name: &str, dir: &Path, defaults: &SlidesConfig)
         draft.listed.iter().filter_map(|i| i.source.file()).map(Path::to_path_buf).collect();
     let unlisted: Vec<Item> = files
         .into_iter()
-        .filter(|f| !listed.contains(&f.path))
-        .map(|f| draft.defaults.item(place.rel(&f.path), f.path, f.kind))
+        .filter(|f| f.source.file().is_some_and(|p| !listed.iter().any(|l| l == p)))
+        .map(|f| draft.defaults.item(place, f.source, f.kind))
         .collect();
     scanned.playlist.items = draft.listed;
     scanned.playlist.items.extend(unlisted);
@@ -334,8 +340,8 @@ fn folder_files(place: &Place, dir: &Path) -> Result<(Vec<SlideFile>, Vec<Proble
             ));
             continue;
         }
-        match classify(&name) {
-            Ok(kind) => files.push(SlideFile { name, path, kind }),
+        match classify(&name).and_then(|kind| Ok((slide_source(path.clone(), kind)?, kind))) {
+            Ok((source, kind)) => files.push(SlideFile { name, source, kind }),
             Err(msg) => problems.push(Problem::error(place.rel(&path), msg)),
         }
     }
@@ -354,10 +360,10 @@ struct PlaylistDefaults {
 
 impl PlaylistDefaults {
     /// A slide of this playlist with the playlist's settings.
-    fn item(&self, rel: PathBuf, path: PathBuf, kind: MediaKind) -> Item {
+    fn item(&self, place: &Place, source: Source, kind: MediaKind) -> Item {
         Item {
-            rel,
-            source: Source::File(path),
+            rel: source.file().map(|p| place.rel(p)).unwrap_or_default(),
+            source,
             kind,
             duration: self.duration,
             duration_given: false,
@@ -466,10 +472,14 @@ fn read_item<'a>(r: &mut Reader<'a>, entry: &'a Table, draft: &mut PlaylistDraft
         Ok(found) => found,
         Err(msg) => return r.problem(entry, "file", msg),
     };
+    let source = match slide_source(path.clone(), kind) {
+        Ok(source) => source,
+        Err(msg) => return r.problem(entry, "file", format!("\"{file_name}\": {msg}")),
+    };
     let d = &draft.defaults;
     draft.listed.push(Item {
         rel: draft.place.rel(&path),
-        source: Source::File(path),
+        source,
         kind,
         duration_given: entry.contains_key("duration"),
         duration: i.duration.unwrap_or(d.duration),
@@ -480,6 +490,36 @@ fn read_item<'a>(r: &mut Reader<'a>, entry: &'a Table, draft: &mut PlaylistDraft
         caption: i.caption,
         when: i.when,
     });
+}
+
+/// What a slide file plays: the file itself, or for a `.stream`/`.url` file the live stream
+/// whose address it holds (read here, on the scanning thread), or why it names none.
+fn slide_source(path: PathBuf, kind: MediaKind) -> Result<Source, String> {
+    if kind != MediaKind::Stream {
+        return Ok(Source::File(path));
+    }
+    let bytes =
+        read_small(&path, stream::MAX_STREAM_FILE_BYTES).map_err(|e| format!("cannot read it: {e}"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| "this is not a text file with a stream's address".to_string())?;
+    let is_shortcut = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("url"));
+    let parsed = if is_shortcut { stream::parse_url_file(&text) } else { stream::parse_stream_file(&text) };
+    let address = parsed.map_err(|e| e.to_string())?;
+    Ok(Source::Stream { file: path, address })
+}
+
+/// A file's bytes, refused when it holds more than `limit` (read no further than that).
+fn read_small(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?.take(limit as u64 + 1).read_to_end(&mut bytes)?;
+    if bytes.len() > limit {
+        return Err(std::io::Error::other(format!(
+            "it is larger than {} KB, too large for an address",
+            limit / 1024
+        )));
+    }
+    Ok(bytes)
 }
 
 /// The file an [[item]] names, with its kind, or why it cannot play.

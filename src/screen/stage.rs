@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use crate::core::config::{Fit, Transition};
 use crate::core::content::{Item, Playlist};
 use crate::core::media::loader::{Job, Loader};
-use crate::core::media::{Animation, Frame, Limits, Notice, Slide, VideoSlide};
+use crate::core::media::{Animation, Frame, Limits, Notice, PlayOptions, Slide, VideoSlide};
 use crate::core::problems::Problem;
 use crate::core::show::{Change, RequestId, Show, due_at};
 
@@ -199,7 +199,12 @@ fn request_decodes(
     let limits = Limits { max_megapixels: settings.0.slides.max_megapixels };
     let now = clock.now().naive_local();
     while let Some((id, item)) = show.request(now) {
-        let how = item.play_options(show.start_offset(id));
+        let live = &settings.0.live;
+        let how = PlayOptions {
+            latency: live.latency,
+            hold: live.hold,
+            ..item.play_options(show.start_offset(id))
+        };
         let job = Job { key: id, source: item.source.clone(), kind: item.kind, stage: size, limits, how };
         if decoding.loader.as_ref().is_some_and(|l| l.load(job)) {
             decoding.items.push((id, item));

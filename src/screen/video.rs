@@ -3,7 +3,9 @@
 //! whatever the frame rate; late frames are skipped, time is never stretched), and a small shader
 //! ([`VideoMaterial`], `video.wgsl`) turns them into colours as it draws. The pixels are moved, not
 //! copied, on this thread. A video shorter than its slide starts again; a decoder that stalls is
-//! given up by a watchdog and the show moves on.
+//! given up by a watchdog and the show moves on. A live stream shows its newest frame at once;
+//! when it stalls or ends, its last frame stays for its hold time (`[live] hold`), then the show
+//! moves on: never a black frame.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -80,6 +82,8 @@ pub(super) struct VideoPlayback {
     /// show clock that runs fast, as in a snapshot, never mistakes a busy decoder for a stall).
     progress_at: Instant,
     ended: bool,
+    /// A live stream has stopped or failed: its last frame stays until its hold time is up.
+    live_gone: bool,
     /// It has been told to play (a film with sound waits for its slide), and to stop once its
     /// slide has gone (its sound must not go on under the next slide).
     started: bool,
@@ -129,6 +133,7 @@ pub(super) fn video_picture(
         step: Duration::ZERO,
         progress_at: Instant::now(),
         ended: false,
+        live_gone: false,
         started: false,
         stopped: false,
         alpha: 1.0,
@@ -169,7 +174,7 @@ pub fn film_ready(world: &World, root: Entity) -> bool {
     children
         .iter()
         .filter_map(|c| world.get::<VideoPlayback>(c))
-        .all(|v| v.ended || v.next.is_some() || !v.started)
+        .all(|v| v.ended || v.next.is_some() || !v.started || v.stream.live)
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -219,6 +224,11 @@ fn play_videos(
         // A film with sound keeps time with its sound (the sound device's clock), so picture and
         // sound stay together even if the screen's clock stumbles; a silent one with the show.
         let now = v.film_clock(on_screen).unwrap_or(on.elapsed);
+        if v.stream.live {
+            play_live(&mut v, on_screen, &on, &mut images, &mut ended);
+            v.update_material(&mut materials);
+            continue;
+        }
         // A video waiting to go on shows its first frame until it does.
         let due = if on_screen && !v.ended { v.take_due_frame(&on, now) } else { Ok(None) };
         match due {
@@ -235,6 +245,53 @@ fn play_videos(
             warn!("a video's decoder stalled (no new picture for {} s); the show moves on", STALL.as_secs());
             v.give_up(&mut ended);
         }
+    }
+}
+
+/// A live stream: its newest frame goes on screen at once (before its slide shows, frames are
+/// taken and dropped, to know it is still live). Stalled or ended, its last frame stays for its
+/// hold time; then the show moves on.
+fn play_live(
+    v: &mut VideoPlayback,
+    on_screen: bool,
+    on: &OnScreen,
+    images: &mut Assets<Image>,
+    ended: &mut MessageWriter<VideoEnded>,
+) {
+    if v.ended {
+        return;
+    }
+    if !v.live_gone {
+        match v.stream.try_next() {
+            Some(VideoEvent::Frame(frame)) => {
+                v.progress = on.elapsed;
+                v.progress_at = Instant::now();
+                if on_screen {
+                    show_frame(v, frame, images);
+                }
+            }
+            Some(VideoEvent::End) => {
+                info!("a live stream ended; its last picture stays for {:.1} s", v.stream.hold.as_secs_f32());
+                v.live_gone = true;
+            }
+            Some(VideoEvent::Failed(e)) => {
+                warn!(
+                    "a live stream stopped: {e}; its last picture stays for {:.1} s",
+                    v.stream.hold.as_secs_f32()
+                );
+                v.live_gone = true;
+            }
+            None => {}
+        }
+    }
+    if on_screen && v.progress_at.elapsed() > v.stream.hold {
+        if !v.live_gone {
+            warn!(
+                "a live stream stalled (no new picture for {:.1} s); the show moves on",
+                v.stream.hold.as_secs_f32()
+            );
+        }
+        v.give_up(ended);
     }
 }
 

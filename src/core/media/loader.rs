@@ -44,7 +44,8 @@ impl<K: Send + 'static> Loader<K> {
 
     /// Hands a job to its thread. False when that thread has gone (it should not).
     pub fn load(&self, job: Job<K>) -> bool {
-        let thread = if job.kind == MediaKind::Video { &self.films } else { &self.pictures };
+        let films = matches!(job.kind, MediaKind::Video | MediaKind::Stream);
+        let thread = if films { &self.films } else { &self.pictures };
         thread.send(job).is_ok()
     }
 

@@ -1,6 +1,6 @@
 //! Turning a slide's [`Source`] into what the stage shows: a picture decoded and scaled to the
-//! stage ([`picture`]), an animated GIF ([`gif`]), a notice ([`notice`]) or a film opened and
-//! pre-rolled ([`video`]). One entry point, [`load`], with typed errors; it runs on loader
+//! stage ([`picture`]), an animated GIF ([`gif`]), a notice ([`notice`]), or a film or a live
+//! stream opened and pre-rolled ([`video`]). One entry point, [`load`], with typed errors; it runs on loader
 //! threads, never on the screen's main thread. Shared types (frames, limits, fitting) live in
 //! [`frame`]; nothing here knows the content folder.
 
@@ -79,6 +79,13 @@ pub fn load(
             let stream = VideoStream::open(path, stage, how)?;
             Ok(Slide::Video(VideoSlide(Arc::new(stream))))
         }
+        (Source::Stream { address, .. }, _) => {
+            let stream = VideoStream::open_live(address, stage, how)?;
+            Ok(Slide::Video(VideoSlide(Arc::new(stream))))
+        }
+        (Source::File(_), MediaKind::Stream) => {
+            Err(VideoError::NotLive("the file holds no stream address".into()).into())
+        }
     }
 }
 
@@ -97,5 +104,6 @@ pub fn decode_image(
 pub fn probe_length(source: &Source) -> Option<Duration> {
     match source {
         Source::File(path) => video::probe_length(path),
+        Source::Stream { .. } => None,
     }
 }

@@ -19,4 +19,6 @@ pub enum VideoError {
     TooLarge(u32, u32),
     #[error("the video did not start within {0} s (damaged, or a decoder that hangs); it is skipped")]
     Stalled(u64),
+    #[error("the stream is not live ({0}); it is tried again on its next turn")]
+    NotLive(String),
 }

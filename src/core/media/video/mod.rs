@@ -8,6 +8,8 @@
 //! goes on screen. Hardware decoders are used where GStreamer's decodebin picks them. Sound, where
 //! switched on, goes to the sound output; such a film waits paused on its first frame until its
 //! slide shows, and its pictures then keep time with its sound ([`VideoStream::position`]).
+//! A live stream ([`VideoStream::open_live`]) is opened the same way from its address; it is
+//! ready once its first frame has come, and then hands the screen its newest frame each time.
 
 mod error;
 mod frame;
@@ -26,13 +28,15 @@ use gstreamer::prelude::*;
 
 pub use error::VideoError;
 pub use frame::{VideoFrame, YuvToRgb, shown_size};
-pub use pipeline::{Decoder, MAX_PIXELS, PlayOptions, VideoEvent};
+pub use pipeline::{DEFAULT_HOLD, DEFAULT_LATENCY, Decoder, MAX_PIXELS, PlayOptions, VideoEvent};
 pub use probe::probe_length;
 pub use sound::Sound;
 
 use gst_glue::{init, shut_down};
-use pipeline::{Built, Failure, Signal, wait_for_preroll};
-use sound::SOUND_SINK;
+use pipeline::{Built, Failure, Input, Signal, wait_for_preroll};
+use sound::{SOUND_SINK, set_muted};
+
+use crate::core::stream::StreamAddress;
 
 /// A video whose first frame has not come within this long is given up.
 pub const START_LIMIT: Duration = Duration::from_secs(10);
@@ -56,6 +60,11 @@ pub struct VideoStream {
     waits_for_play: bool,
     sound: Arc<Mutex<Sound>>,
     failure: Failure,
+    /// A live stream: its newest frame waits in `newest`; it has no length and never restarts.
+    pub live: bool,
+    /// How long a live stream's last frame stays once it stalls or ends.
+    pub hold: Duration,
+    newest: pipeline::Preroll,
 }
 
 impl std::fmt::Debug for VideoStream {
@@ -84,10 +93,31 @@ impl VideoStream {
         }
         let location =
             path.to_str().ok_or_else(|| VideoError::Unreadable("the file name is not valid text".into()))?;
-        let built = pipeline::build(location, stage, how)?;
+        let built = pipeline::build(Input::File(location), stage, how)?;
+        Self::started(built, how)
+    }
+
+    /// Opens the live stream at `address` for a stage of `stage` pixels and waits for its first
+    /// frame: a stream that is not live fails here (within [`START_LIMIT`]).
+    pub fn open_live(
+        address: &StreamAddress,
+        stage: (u32, u32),
+        how: PlayOptions,
+    ) -> Result<Self, VideoError> {
+        init()?;
+        let how = PlayOptions { from: Duration::ZERO, ..how };
+        let built = pipeline::build(Input::Live(&address.url), stage, how)?;
+        Self::started(built, how).map_err(|e| match e {
+            VideoError::Stalled(s) => VideoError::NotLive(format!("no picture came within {s} s")),
+            VideoError::CannotDecode(why) => VideoError::NotLive(why),
+            other => other,
+        })
+    }
+
+    fn started(built: Built, how: PlayOptions) -> Result<Self, VideoError> {
         let deadline = Instant::now() + START_LIMIT;
         match Self::start(&built, how, deadline) {
-            Ok((first, start)) => Ok(Self::opened(built, first, start, how.sound)),
+            Ok((first, start)) => Ok(Self::opened(built, first, start, how)),
             Err(e) => {
                 shut_down(built.pipeline.clone());
                 Err(e)
@@ -104,21 +134,22 @@ impl VideoStream {
     ) -> Result<(VideoFrame, StartPoint), VideoError> {
         // The error of a failed state change comes on the bus.
         let mut start = StartPoint::default();
-        if how.from > Duration::ZERO || how.sound {
+        // A live stream does not wait paused (it has no first frame before it plays).
+        if !built.live && (how.from > Duration::ZERO || how.sound) {
             let _ = built.pipeline.set_state(gst::State::Paused);
             if settle(&built.pipeline, &built.failure, deadline) && how.from > Duration::ZERO {
                 start = seek_into(built, how.from, deadline);
             }
         }
-        if !how.sound {
+        if !how.sound || built.live {
             let _ = built.pipeline.set_state(gst::State::Playing);
         }
-        let first = first_frame(built, how.sound, deadline)?;
+        let first = first_frame(built, how.sound || built.live, deadline)?;
         Ok((skip_frames_before(first, &built.events, start.skip_to, deadline)?, start))
     }
 
-    fn opened(built: Built, first: VideoFrame, start: StartPoint, sound: bool) -> Self {
-        let length = length_of(&built.pipeline, &built.signal);
+    fn opened(built: Built, first: VideoFrame, start: StartPoint, how: PlayOptions) -> Self {
+        let length = if built.live { None } else { length_of(&built.pipeline, &built.signal) };
         let decoder = built.decoder.lock().ok().and_then(|d| d.clone());
         Self {
             size: (first.width, first.height),
@@ -128,14 +159,21 @@ impl VideoStream {
             length,
             decoder,
             rounds_before: start.rounds_before,
-            waits_for_play: sound,
+            waits_for_play: how.sound && !built.live,
             sound: built.sound,
             failure: built.failure,
+            live: built.live,
+            hold: how.hold,
+            newest: built.preroll,
         }
     }
 
-    /// Stops decoding (and its sound) once its slide has gone; on a helper thread.
+    /// Stops decoding (and its sound) once its slide has gone; on a helper thread. A live
+    /// stream is only muted: it ends when its slide is dropped.
     pub fn pause(&self) {
+        if self.live {
+            return set_muted(&self.pipeline, true);
+        }
         let pipeline = self.pipeline.clone();
         let _ = std::thread::Builder::new().name("corridor video pause".into()).spawn(move || {
             let _ = pipeline.set_state(gst::State::Paused);
@@ -145,6 +183,9 @@ impl VideoStream {
     /// Starts a film that waits for its slide (one with sound); on a helper thread, so the
     /// caller never waits. Does nothing for a film that already plays.
     pub fn play(&self) {
+        if self.live {
+            return set_muted(&self.pipeline, false);
+        }
         if !self.waits_for_play || self.pipeline.current_state() == gst::State::Playing {
             return;
         }
@@ -182,6 +223,9 @@ impl VideoStream {
         let rx = self.events.lock().ok()?;
         match rx.try_recv() {
             Ok(e) => Some(e),
+            Err(TryRecvError::Empty) if self.live => {
+                self.newest.lock().ok().and_then(|mut f| f.take()).map(VideoEvent::Frame)
+            }
             Err(TryRecvError::Empty) => None,
             Err(TryRecvError::Disconnected) => {
                 Some(VideoEvent::Failed(VideoError::CannotDecode("the decoder stopped".into())))
@@ -192,6 +236,9 @@ impl VideoStream {
     /// Plays again from the start (for a slide longer than its video); on a helper thread, so
     /// the caller never waits.
     pub fn restart(&self) {
+        if self.live {
+            return;
+        }
         let pipeline = self.pipeline.clone();
         let _ = std::thread::Builder::new().name("corridor video seek".into()).spawn(move || {
             let _ =
@@ -249,10 +296,11 @@ fn seek_into(built: &Built, from: Duration, deadline: Instant) -> StartPoint {
 }
 
 /// The film's first frame, or why there is none.
-fn first_frame(built: &Built, sound: bool, deadline: Instant) -> Result<VideoFrame, VideoError> {
+/// `from_slot`: it comes into the pre-roll slot (a paused film, a live stream), not the queue.
+fn first_frame(built: &Built, from_slot: bool, deadline: Instant) -> Result<VideoFrame, VideoError> {
     let waited = match built.failed() {
         Some(e) => return Err(e),
-        None if sound => wait_for_preroll(&built.preroll, &built.events, deadline),
+        None if from_slot => wait_for_preroll(&built.preroll, &built.events, deadline),
         None => built.events.recv_timeout(deadline.saturating_duration_since(Instant::now())),
     };
     match waited {

@@ -1,7 +1,9 @@
 //! Building a film's pipeline: `filesrc ! decodebin ! videoconvert ! videoscale ! I420 at the
 //! stage's size ! appsink`, its sound where switched on, and what it reports: frames into a
 //! small bounded queue, and the first failure kept apart as a typed [`VideoError`], so a full
-//! queue never loses it.
+//! queue never loses it. A live stream starts with `uridecodebin` (each protocol's own source:
+//! rtspsrc, srtsrc, hlsdemux, udpsrc, rtmpsrc) instead, with the latency asked for, and keeps only
+//! its newest frame: the screen shows what is live now, never a queue of old frames.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, sync_channel};
 use std::sync::{Arc, Condvar, Mutex};
@@ -55,12 +57,36 @@ pub struct PlayOptions {
     pub from: Duration,
     /// Play its sound too.
     pub sound: bool,
+    /// A live stream's latency: how long its source may wait for late packets.
+    pub latency: Duration,
+    /// How long a live stream's last frame stays once it stalls or ends.
+    pub hold: Duration,
 }
+
+/// A live stream's latency unless `[live] latency` says otherwise.
+pub const DEFAULT_LATENCY: Duration = Duration::from_millis(200);
+/// How long a stalled stream's last frame stays unless `[live] hold` says otherwise.
+pub const DEFAULT_HOLD: Duration = Duration::from_secs(2);
 
 impl Default for PlayOptions {
     fn default() -> Self {
-        Self { fit: Fit::Contain, from: Duration::ZERO, sound: false }
+        Self {
+            fit: Fit::Contain,
+            from: Duration::ZERO,
+            sound: false,
+            latency: DEFAULT_LATENCY,
+            hold: DEFAULT_HOLD,
+        }
     }
+}
+
+/// Where a pipeline's pictures come from.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Input<'a> {
+    /// A file on disk.
+    File(&'a str),
+    /// A live stream's address (a URI GStreamer opens with the protocol's own source).
+    Live(&'a str),
 }
 
 /// The first thing that went wrong in a pipeline.
@@ -119,6 +145,8 @@ pub(super) struct Built {
     pub sound: Arc<Mutex<Sound>>,
     pub decoder: Arc<Mutex<Option<Decoder>>>,
     pub signal: Signal,
+    /// A live stream: its newest frame waits in `preroll`, not in the queue.
+    pub live: bool,
 }
 
 impl Built {
@@ -140,12 +168,23 @@ fn make(name: &str) -> Result<gst::Element, VideoError> {
         .map_err(|_| VideoError::NoGstreamer(format!("the GStreamer element {name} is missing")))
 }
 
-/// Builds the pipeline for the file at `location`, for a stage of `stage` pixels.
-pub(super) fn build(location: &str, stage: (u32, u32), how: PlayOptions) -> Result<Built, VideoError> {
+/// Builds the pipeline for `input`, for a stage of `stage` pixels.
+pub(super) fn build(input: Input, stage: (u32, u32), how: PlayOptions) -> Result<Built, VideoError> {
     let pipeline = gst::Pipeline::new();
-    let src = make("filesrc")?;
-    src.set_property("location", location);
-    let decode = make("decodebin")?;
+    let live = matches!(input, Input::Live(_));
+    let (src, decode) = match input {
+        Input::File(location) => {
+            let src = make("filesrc")?;
+            src.set_property("location", location);
+            (Some(src), make("decodebin")?)
+        }
+        Input::Live(uri) => {
+            let decode = make("uridecodebin")?;
+            decode.set_property("uri", uri);
+            set_up_live_source(&decode, how.latency);
+            (None, decode)
+        }
+    };
     let decoder = watch_decoder_choice(&decode);
     let (convert, scale, filter) = (make("videoconvert")?, make("videoscale")?, make("capsfilter")?);
     // Colour conversion and scaling are the costly steps after decoding: use every core.
@@ -160,21 +199,41 @@ pub(super) fn build(location: &str, stage: (u32, u32), how: PlayOptions) -> Resu
     let sink = gst_app::AppSink::builder()
         .sync(false)
         .max_buffers(1)
-        .drop(false)
+        .drop(live)
         .caps(&gst::Caps::builder("video/x-raw").field("format", "I420").build())
-        .callbacks(callbacks(tx, preroll.clone()))
+        .callbacks(callbacks(tx, preroll.clone(), live))
         .build();
     let linked = pipeline
-        .add_many([&src, &decode, &convert, &scale, &filter, sink.upcast_ref()])
-        .and_then(|_| src.link(&decode))
+        .add_many([&decode, &convert, &scale, &filter, sink.upcast_ref()])
+        .and_then(|_| src.as_ref().map_or(Ok(()), |src| pipeline.add(src).and_then(|_| src.link(&decode))))
         .and_then(|_| gst::Element::link_many([&convert, &scale, &filter, sink.upcast_ref()]));
     linked.map_err(|e| VideoError::NoGstreamer(e.to_string()))?;
     let sound = Arc::new(Mutex::new(Sound::Off));
     let chain = Chain { convert, filter };
-    on_pads(&decode, &pipeline, chain, &sound, stage, how, &report);
+    on_pads(&decode, &pipeline, chain, &sound, stage, how, &report, live);
     let signal = Signal::default();
     watch_bus(&pipeline, report.clone(), signal.clone());
-    Ok(Built { pipeline, events, preroll, failure: report.failure, sound, decoder, signal })
+    Ok(Built { pipeline, events, preroll, failure: report.failure, sound, decoder, signal, live })
+}
+
+/// Gives a live stream's source the latency asked for (rtspsrc and srtsrc take it in
+/// milliseconds); rtspsrc also drops what comes later than that, so delay never builds up.
+fn set_up_live_source(decode: &gst::Element, latency: Duration) {
+    let ms = latency.as_millis().min(60_000) as u32;
+    decode.connect("source-setup", false, move |values| {
+        let source = values.get(1).and_then(|v| v.get::<gst::Element>().ok())?;
+        if let Some(spec) = source.find_property("latency") {
+            if spec.value_type() == u32::static_type() {
+                source.set_property("latency", ms);
+            } else if spec.value_type() == i32::static_type() {
+                source.set_property("latency", ms as i32);
+            }
+        }
+        if source.find_property("drop-on-latency").is_some() {
+            source.set_property("drop-on-latency", true);
+        }
+        None
+    });
 }
 
 /// Notes which video decoder decodebin picks.
@@ -207,6 +266,7 @@ fn on_pads(
     stage: (u32, u32),
     how: PlayOptions,
     report: &Reporter,
+    live: bool,
 ) {
     let convert_weak = chain.convert.downgrade();
     let filter_weak = chain.filter.downgrade();
@@ -221,7 +281,8 @@ fn on_pads(
                 && let Ok(mut linked) = sound.lock()
                 && *linked == Sound::Off
             {
-                *linked = link_sound(&pipeline, pad);
+                // A live stream plays from the moment it opens: silent until its slide shows.
+                *linked = link_sound(&pipeline, pad, live);
             }
             return;
         }
@@ -303,8 +364,11 @@ fn watch_bus(pipeline: &gst::Pipeline, report: Reporter, signal: Signal) {
 /// The frame a paused film waits on.
 pub(super) type Preroll = Arc<Mutex<Option<VideoFrame>>>;
 
-fn callbacks(tx: SyncSender<VideoEvent>, slot: Preroll) -> gst_app::AppSinkCallbacks {
+/// What the app sink does with each frame: a film's go into the queue (the decoder waits while
+/// it is full); a live stream's newest frame replaces the one before it in `slot`.
+fn callbacks(tx: SyncSender<VideoEvent>, slot: Preroll, live: bool) -> gst_app::AppSinkCallbacks {
     let eos_tx = tx.clone();
+    let live_slot = slot.clone();
     gst_app::AppSinkCallbacks::builder()
         .new_preroll(move |sink| {
             let sample = sink.pull_preroll().map_err(|_| gst::FlowError::Eos)?;
@@ -317,6 +381,12 @@ fn callbacks(tx: SyncSender<VideoEvent>, slot: Preroll) -> gst_app::AppSinkCallb
         .new_sample(move |sink| {
             let sample = sink.pull_sample().map_err(|_| gst::FlowError::Eos)?;
             let frame = sample_frame(&sample)?;
+            if live {
+                if let Ok(mut newest) = live_slot.lock() {
+                    *newest = Some(frame);
+                }
+                return Ok(gst::FlowSuccess::Ok);
+            }
             // Waits while the queue is full: the decoder runs only as far ahead as the queue.
             tx.send(VideoEvent::Frame(frame)).map_err(|_| gst::FlowError::Flushing)?;
             Ok(gst::FlowSuccess::Ok)

@@ -1,0 +1,318 @@
+//! Live streams from real servers on 127.0.0.1, started and stopped by the tests: a "studio"
+//! (GStreamer in the test process, a live test picture whose colour the test changes) sends H.264
+//! as MPEG-TS over UDP, as an SRT listener, as HLS segments served by a real HTTP server, and
+//! through a real RTSP server (gst-rtsp-server). corridor opens each by its address, as a
+//! `.stream` file gives it, and the colours must arrive in order.
+
+use std::net::UdpSocket;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer::prelude::*;
+use gstreamer_rtsp_server::prelude::*;
+
+use super::common::*;
+use corridor::core::media::video::{PlayOptions, VideoError, VideoEvent, VideoStream};
+use corridor::core::stream::parse_address;
+
+const BLUE: u32 = 0xff00_00ff;
+const GREEN: u32 = 0xff00_ff00;
+
+/// The live test picture (red to begin with) and its encoder, as a studio's encoder would send it.
+const CAMERA: &str = "videotestsrc name=camera is-live=true pattern=solid-color foreground-color=4294901760 \
+    ! video/x-raw,width=320,height=180,framerate=25/1 ! videoconvert \
+    ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 bframes=0";
+
+/// A studio sending a live picture until dropped.
+struct Studio {
+    pipeline: gst::Pipeline,
+}
+
+impl Studio {
+    /// Starts `CAMERA ! {send}`.
+    fn start(send: &str) -> Self {
+        gst::init().expect("GStreamer");
+        let pipeline = gst::parse::launch(&format!("{CAMERA} ! {send}"))
+            .expect("studio pipeline")
+            .downcast::<gst::Pipeline>()
+            .expect("a pipeline");
+        pipeline.set_state(gst::State::Playing).expect("the studio starts");
+        Self { pipeline }
+    }
+
+    fn colour(&self, argb: u32) {
+        set_colour(self.pipeline.upcast_ref(), argb);
+    }
+}
+
+impl Drop for Studio {
+    fn drop(&mut self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+fn set_colour(bin: &gst::Bin, argb: u32) {
+    if let Some(camera) = bin.by_name("camera") {
+        camera.set_property("foreground-color", argb);
+    }
+}
+
+/// A UDP port nobody uses now.
+fn free_udp_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// A TCP port nobody uses now.
+fn free_tcp_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// The colour at the centre of a frame.
+fn centre(f: &corridor::core::media::video::VideoFrame) -> char {
+    colour_name(f.rgb_at(f.width / 2, f.height / 2).unwrap_or([0, 0, 0]))
+}
+
+/// Waits for a frame of colour `want` (taking the newest frame each time); the colours seen on
+/// the way, in order, one letter per change.
+fn wait_for_colour(s: &VideoStream, want: char, seen: &mut String) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        assert!(Instant::now() < deadline, "no {want} frame came; seen {seen}");
+        match s.try_next() {
+            Some(VideoEvent::Frame(f)) => {
+                let c = centre(&f);
+                if !seen.ends_with(c) {
+                    seen.push(c);
+                }
+                if c == want {
+                    return;
+                }
+            }
+            Some(VideoEvent::Failed(e)) => panic!("the stream failed: {e}; seen {seen}"),
+            Some(VideoEvent::End) => panic!("the stream ended; seen {seen}"),
+            None => std::thread::sleep(Duration::from_millis(5)),
+        }
+    }
+}
+
+/// Opens `url` as corridor does and checks the studio's colours arrive in order: red, then
+/// blue, then green.
+fn colours_arrive_in_order(url: &str, studio: &dyn Fn(u32)) -> VideoStream {
+    let address = parse_address(url).expect("a stream address");
+    let s = VideoStream::open_live(&address, (320, 180), PlayOptions::default()).expect("the stream is live");
+    assert!(s.live && s.length.is_none(), "{url}");
+    let first = s.take_first().expect("its first frame");
+    let mut seen = centre(&first).to_string();
+    wait_for_colour(&s, 'R', &mut seen);
+    studio(BLUE);
+    wait_for_colour(&s, 'B', &mut seen);
+    studio(GREEN);
+    wait_for_colour(&s, 'G', &mut seen);
+    // Grey frames while the decoder catches a key frame are allowed; the colours themselves
+    // never come out of order.
+    let order: String = seen.chars().filter(|c| *c != '?').collect();
+    assert!(order == "RBG" || order == "BG" && first.width > 0, "{url}: colours in order, seen {seen}");
+    s
+}
+
+/// No new frame for `quiet`: the stream is still open, and gives nothing (no black frame).
+fn goes_quiet(s: &VideoStream, quiet: Duration) {
+    let until = Instant::now() + quiet;
+    let mut last = None;
+    while Instant::now() < until {
+        match s.try_next() {
+            Some(VideoEvent::Frame(f)) => last = Some(centre(&f)),
+            Some(VideoEvent::End | VideoEvent::Failed(_)) | None => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+        }
+    }
+    assert!(last.is_none_or(|c| c == 'G'), "only the last colour, never black: {last:?}");
+}
+
+#[test]
+fn mpeg_ts_over_udp_plays_live_and_goes_quiet_when_the_studio_stops() {
+    let port = free_udp_port();
+    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let s = colours_arrive_in_order(&format!("udp://127.0.0.1:{port}"), &|c| studio.colour(c));
+    drop(studio);
+    // Frames already on their way may still come; then nothing.
+    std::thread::sleep(Duration::from_millis(500));
+    while let Some(VideoEvent::Frame(_)) = s.try_next() {}
+    goes_quiet(&s, Duration::from_secs(1));
+}
+
+#[test]
+fn srt_plays_live() {
+    let port = free_udp_port();
+    let studio = Studio::start(&format!(
+        "mpegtsmux alignment=7 ! srtsink uri=srt://127.0.0.1:{port}?mode=listener wait-for-connection=false latency=100"
+    ));
+    colours_arrive_in_order(&format!("srt://127.0.0.1:{port}?mode=caller"), &|c| studio.colour(c));
+}
+
+/// HLS: the studio writes one-second segments and a live playlist; a real HTTP server on
+/// 127.0.0.1 serves the folder.
+#[test]
+fn hls_plays_live_from_a_real_http_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let studio = Studio::start(&format!(
+        "h264parse ! hlssink2 target-duration=1 max-files=20 playlist-length=5 location={}/seg%05d.ts playlist-location={}/live.m3u8",
+        root.display(),
+        root.display()
+    ));
+    let server = TestServer::start(move |req| serve_file(&root, &req.path));
+    // The playlist exists once the first segment is complete.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !dir.path().join("live.m3u8").exists() {
+        assert!(Instant::now() < deadline, "hlssink2 writes its playlist");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    colours_arrive_in_order(&server.url("/live.m3u8"), &|c| studio.colour(c));
+}
+
+fn serve_file(root: &Path, path: &str) -> Reply {
+    let name = path.trim_start_matches('/');
+    if name.contains("..") || name.contains('/') {
+        return Reply::status(404);
+    }
+    match std::fs::read(root.join(name)) {
+        Ok(body) => Reply::ok(body),
+        Err(_) => Reply::status(404),
+    }
+}
+
+/// A real RTSP server (gst-rtsp-server) on 127.0.0.1, serving the studio's camera at `/live`
+/// to every client from one shared pipeline; its own GLib main loop runs on a thread of its own.
+struct RtspServer {
+    url: String,
+    camera: Arc<Mutex<Option<gst::Bin>>>,
+    main_loop: glib::MainLoop,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RtspServer {
+    fn start() -> Self {
+        gst::init().expect("GStreamer");
+        let port = free_tcp_port();
+        let server = gstreamer_rtsp_server::RTSPServer::new();
+        server.set_address("127.0.0.1");
+        server.set_service(&port.to_string());
+        let factory = gstreamer_rtsp_server::RTSPMediaFactory::new();
+        factory.set_launch(&format!("( {CAMERA} ! rtph264pay name=pay0 pt=96 config-interval=1 )"));
+        factory.set_shared(true);
+        let camera: Arc<Mutex<Option<gst::Bin>>> = Arc::default();
+        let kept = camera.clone();
+        factory.connect_media_configure(move |_, media| {
+            if let Ok(bin) = media.element().downcast::<gst::Bin>() {
+                *kept.lock().unwrap() = Some(bin);
+            }
+        });
+        server.mount_points().expect("mount points").add_factory("/live", factory);
+        let context = glib::MainContext::new();
+        let main_loop = glib::MainLoop::new(Some(&context), false);
+        let (ready_tx, ready) = std::sync::mpsc::channel();
+        let (l, s) = (main_loop.clone(), server.clone());
+        let thread = std::thread::spawn(move || {
+            context
+                .with_thread_default(|| {
+                    let _source = s.attach(Some(&context)).expect("the RTSP server listens");
+                    ready_tx.send(()).unwrap();
+                    l.run();
+                })
+                .expect("its own main context");
+        });
+        ready.recv_timeout(Duration::from_secs(10)).expect("the RTSP server starts");
+        Self { url: format!("rtsp://127.0.0.1:{port}/live"), camera, main_loop, thread: Some(thread) }
+    }
+
+    fn colour(&self, argb: u32) {
+        if let Some(bin) = self.camera.lock().unwrap().as_ref() {
+            set_colour(bin, argb);
+        }
+    }
+}
+
+impl Drop for RtspServer {
+    fn drop(&mut self) {
+        self.main_loop.quit();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn rtsp_plays_live_from_a_real_rtsp_server() {
+    let server = RtspServer::start();
+    colours_arrive_in_order(&server.url, &|c| server.colour(c));
+}
+
+#[test]
+fn a_stream_that_is_not_live_fails_with_a_reason_and_no_picture() {
+    // Nobody listens on this RTSP port: refused at once.
+    let port = free_tcp_port();
+    let address = parse_address(&format!("rtsp://127.0.0.1:{port}/assembly")).unwrap();
+    let started = Instant::now();
+    let e = VideoStream::open_live(&address, (320, 180), PlayOptions::default()).expect_err("not live");
+    assert!(matches!(e, VideoError::NotLive(_)), "{e}");
+    assert!(e.to_string().starts_with("the stream is not live"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(12), "{:?}", started.elapsed());
+    // An HLS address whose server says 404.
+    let server = TestServer::start(|_| Reply::status(404));
+    let address = parse_address(&server.url("/live/index.m3u8")).unwrap();
+    let e = VideoStream::open_live(&address, (320, 180), PlayOptions::default()).expect_err("not live");
+    assert!(matches!(e, VideoError::NotLive(_)), "{e}");
+}
+
+#[test]
+fn stream_files_make_stream_slides_and_bad_ones_are_each_reported() {
+    use corridor::core::config;
+    use corridor::core::content;
+    use corridor::core::source::{MediaKind, Source};
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("assembly");
+    std::fs::create_dir(&list).unwrap();
+    let write = |name: &str, text: &[u8]| std::fs::write(list.join(name), text).unwrap();
+    write("1 studio.stream", b"# the hall camera\nrtsp://studio.local:8554/assembly\n");
+    write("2 news.url", b"[InternetShortcut]\r\nURL=https://media.school.example/news/index.m3u8\r\n");
+    write("3 photo.png", &[]);
+    write("empty.stream", b"");
+    write("binary.stream", &(0..=255u8).collect::<Vec<_>>());
+    write("long.stream", "# a comment\n".repeat(10_000).as_bytes());
+    write("ftp.stream", b"ftp://files.example/film.mp4\n");
+    write("page.url", b"[InternetShortcut]\nURL=https://school.example/live\n");
+    let defaults = config::Config::default().slides;
+    let scanned = content::scan(dir.path(), &defaults).expect("scans");
+    let items = &scanned.playlist("assembly").expect("the playlist").items;
+    let streams: Vec<(&str, MediaKind)> =
+        items.iter().filter_map(|i| Some((i.source.stream()?.url.as_str(), i.kind))).collect();
+    assert_eq!(
+        streams,
+        [
+            ("rtsp://studio.local:8554/assembly", MediaKind::Stream),
+            ("https://media.school.example/news/index.m3u8", MediaKind::Stream)
+        ]
+    );
+    assert!(matches!(&items[0].source, Source::Stream { file, .. } if file.ends_with("1 studio.stream")));
+    let problem = |name: &str| {
+        scanned
+            .problems
+            .iter()
+            .find(|p| p.file.as_ref().is_some_and(|f| f.ends_with(name)))
+            .map(|p| p.message.clone())
+            .unwrap_or_else(|| panic!("a problem for {name}: {:?}", scanned.problems))
+    };
+    assert!(problem("empty.stream").contains("names no stream"), "{}", problem("empty.stream"));
+    assert!(problem("binary.stream").contains("not a text file"), "{}", problem("binary.stream"));
+    assert!(problem("long.stream").contains("too large"), "{}", problem("long.stream"));
+    assert!(problem("ftp.stream").contains("not an address corridor can play"), "{}", problem("ftp.stream"));
+    assert!(problem("page.url").contains("a web page, not a stream"), "{}", problem("page.url"));
+}
