@@ -10,10 +10,12 @@ use chrono::NaiveDateTime;
 use crate::core::config::Config;
 use crate::core::content::{self, Content};
 use crate::core::library::{self, Lengths, Reading};
-use crate::core::media::video::Decoder;
+use crate::core::live;
+use crate::core::media::video::{Decoder, VideoStream};
 use crate::core::media::{self, Limits};
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule, describe};
+use crate::core::stream::StreamAddress;
 use crate::core::ticker::{self, worker::fetch_all};
 
 /// The size slides are test-decoded at: small, so a check of a big folder stays quick.
@@ -27,9 +29,44 @@ pub struct Report {
     /// The schedule in force: the file's, or none (default all day) when it has errors.
     pub schedule: Schedule,
     pub problems: Vec<Problem>,
-    /// Each video that plays on this machine, with its length where the file tells it, and the
-    /// decoder that plays it.
-    pub videos: Vec<(std::path::PathBuf, Option<std::time::Duration>, Option<Decoder>)>,
+    /// Each video and live stream that plays on this machine.
+    pub videos: Vec<VideoReport>,
+    /// The live broadcast's stream, if one is set: on air now, or why not (only information).
+    pub on_air: Option<(StreamAddress, Result<VideoReport, String>)>,
+}
+
+/// A video or live stream that plays: its length where the file tells it, the size its pictures
+/// come in, and the decoder that plays it.
+pub struct VideoReport {
+    pub rel: std::path::PathBuf,
+    pub live: Option<StreamAddress>,
+    pub length: Option<Duration>,
+    pub size: Option<(u32, u32)>,
+    pub decoder: Option<Decoder>,
+}
+
+impl VideoReport {
+    fn of(rel: std::path::PathBuf, live: Option<StreamAddress>, v: &VideoStream) -> Self {
+        Self { rel, live, length: v.length, size: v.source_size, decoder: v.decoder.clone() }
+    }
+
+    /// The line `check` prints for it.
+    fn line(&self) -> String {
+        let decoder = self.decoder.as_ref().map(|d| format!(" ({d})")).unwrap_or_default();
+        let size = self.size.map(|(w, h)| format!(", {w}x{h}")).unwrap_or_default();
+        match &self.live {
+            Some(address) => {
+                format!("{}: live stream {address}, live now{size}{decoder}", self.rel.display())
+            }
+            None => {
+                let length = match self.length {
+                    Some(l) => format!("{} long", crate::core::duration::format_duration(l)),
+                    None => "length unknown".into(),
+                };
+                format!("{}: video, {length}, plays on this machine{decoder}", self.rel.display())
+            }
+        }
+    }
 }
 
 /// Scans the content folder, reads the schedule and test-decodes every slide. `now` is the local
@@ -66,7 +103,7 @@ pub fn check(
             match media::load(&item.source, item.kind, CHECK_STAGE, limits, how) {
                 Err(e) => problems.push(Problem::error(item.rel.clone(), e.to_string())),
                 Ok(media::Slide::Video(v)) => {
-                    videos.push((item.rel.clone(), v.0.length, v.0.decoder.clone()))
+                    videos.push(VideoReport::of(item.rel.clone(), item.source.stream().cloned(), &v.0))
                 }
                 Ok(_) => {}
             }
@@ -74,7 +111,23 @@ pub fn check(
     }
     problems.extend(check_feeds(ticker));
     problems.extend(check_logo(config));
-    Ok(Report { content, schedule, problems, videos })
+    let on_air = match live::on_air_address(&config.content, &config.live) {
+        Ok(address) => address.map(|(a, _)| check_on_air(a)),
+        Err(msg) => {
+            problems.push(Problem::error(Some(live::LIVE_FILE.into()), msg));
+            None
+        }
+    };
+    Ok(Report { content, schedule, problems, videos, on_air })
+}
+
+/// Connects to the live broadcast's stream once: on air now, or why not.
+fn check_on_air(address: StreamAddress) -> (StreamAddress, Result<VideoReport, String>) {
+    let how = media::PlayOptions::default();
+    let opened = VideoStream::open_live(&address, CHECK_STAGE, how)
+        .map(|v| VideoReport::of(live::LIVE_FILE.into(), Some(address.clone()), &v))
+        .map_err(|e| e.to_string());
+    (address, opened)
 }
 
 /// `[branding] logo`, read as the header reads it.
@@ -129,13 +182,19 @@ pub fn print(
     for p in &report.problems {
         writeln!(out, "{p}")?;
     }
-    for (video, length, decoder) in &report.videos {
-        let length = match length {
-            Some(l) => format!("{} long", crate::core::duration::format_duration(*l)),
-            None => "length unknown".into(),
-        };
-        let decoder = decoder.as_ref().map(|d| format!(" ({d})")).unwrap_or_default();
-        writeln!(out, "{}: video, {length}, plays on this machine{decoder}", video.display())?;
+    for video in &report.videos {
+        writeln!(out, "{}", video.line())?;
+    }
+    match &report.on_air {
+        Some((address, Ok(v))) => {
+            let size = v.size.map(|(w, h)| format!(", {w}x{h}")).unwrap_or_default();
+            writeln!(out, "live broadcast: {address} is on air now{size}")?
+        }
+        Some((address, Err(why))) => writeln!(
+            out,
+            "live broadcast: {address} is off air now; it takes over the screen when it goes on air ({why})"
+        )?,
+        None => {}
     }
     let n = report.problems.len();
     match n {

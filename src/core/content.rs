@@ -33,6 +33,7 @@ pub const RESERVED_FILES: &[&str] = &[
     "countdowns.toml",
     "ALERT.txt",
     "ALERT.md",
+    "LIVE.stream",
 ];
 
 /// Extensions of pictures corridor shows.

@@ -8,6 +8,7 @@ pub mod duration;
 pub mod feeds;
 pub mod layout;
 pub mod library;
+pub mod live;
 pub mod media;
 pub mod problems;
 pub mod schedule;

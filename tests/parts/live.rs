@@ -316,3 +316,27 @@ fn stream_files_make_stream_slides_and_bad_ones_are_each_reported() {
     assert!(problem("ftp.stream").contains("not an address corridor can play"), "{}", problem("ftp.stream"));
     assert!(problem("page.url").contains("a web page, not a stream"), "{}", problem("page.url"));
 }
+
+#[test]
+fn check_connects_to_each_stream_and_tells_the_live_broadcast_apart() {
+    let port = free_udp_port();
+    let _studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("default");
+    std::fs::create_dir(&list).unwrap();
+    std::fs::write(list.join("studio.stream"), format!("udp://127.0.0.1:{port}\n")).unwrap();
+    let off = free_tcp_port();
+    std::fs::write(list.join("gone.stream"), format!("rtsp://127.0.0.1:{off}/camera\n")).unwrap();
+    std::fs::write(dir.path().join("LIVE.stream"), format!("rtsp://127.0.0.1:{off}/assembly\n")).unwrap();
+    let out = corridor().args(["check", "--content"]).arg(dir.path()).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let live =
+        format!("default/studio.stream: live stream udp://127.0.0.1:{port}, live now, 320x180 (decoded by ");
+    assert!(text.lines().any(|l| l.starts_with(&live) && l.contains("h264")), "{text}");
+    assert!(text.contains("default/gone.stream: the stream is not live ("), "{text}");
+    // Off air is information, not a problem: one problem (the dead slide) in all.
+    let on_air = format!("live broadcast: rtsp://127.0.0.1:{off}/assembly is off air now; it takes over");
+    assert!(text.contains(&on_air), "{text}");
+    assert!(text.contains("1 problem found"), "{text}");
+}

@@ -50,6 +50,8 @@ pub struct VideoStream {
     pub length: Option<Duration>,
     /// The size frames come in.
     pub size: (u32, u32),
+    /// The size the video's pictures have before they are scaled for the stage.
+    pub source_size: Option<(u32, u32)>,
     /// The decoder GStreamer chose.
     pub decoder: Option<Decoder>,
     /// Whole rounds of the film that count as played before its first frame (a start mid-way
@@ -153,6 +155,7 @@ impl VideoStream {
         let decoder = built.decoder.lock().ok().and_then(|d| d.clone());
         Self {
             size: (first.width, first.height),
+            source_size: built.source_size.lock().ok().and_then(|s| *s),
             pipeline: built.pipeline,
             events: Mutex::new(built.events),
             first: Mutex::new(Some(first)),

@@ -147,7 +147,12 @@ pub(super) struct Built {
     pub signal: Signal,
     /// A live stream: its newest frame waits in `preroll`, not in the queue.
     pub live: bool,
+    /// The size the pictures come in, before scaling.
+    pub source_size: SourceSize,
 }
+
+/// The size a video's pictures come in, once its decoder has said.
+pub(super) type SourceSize = Arc<Mutex<Option<(u32, u32)>>>;
 
 impl Built {
     /// The failure so far, if any.
@@ -160,6 +165,7 @@ impl Built {
 struct Chain {
     convert: gst::Element,
     filter: gst::Element,
+    source_size: SourceSize,
 }
 
 fn make(name: &str) -> Result<gst::Element, VideoError> {
@@ -209,11 +215,22 @@ pub(super) fn build(input: Input, stage: (u32, u32), how: PlayOptions) -> Result
         .and_then(|_| gst::Element::link_many([&convert, &scale, &filter, sink.upcast_ref()]));
     linked.map_err(|e| VideoError::NoGstreamer(e.to_string()))?;
     let sound = Arc::new(Mutex::new(Sound::Off));
-    let chain = Chain { convert, filter };
+    let source_size = SourceSize::default();
+    let chain = Chain { convert, filter, source_size: source_size.clone() };
     on_pads(&decode, &pipeline, chain, &sound, stage, how, &report, live);
     let signal = Signal::default();
     watch_bus(&pipeline, report.clone(), signal.clone());
-    Ok(Built { pipeline, events, preroll, failure: report.failure, sound, decoder, signal, live })
+    Ok(Built {
+        pipeline,
+        events,
+        preroll,
+        failure: report.failure,
+        sound,
+        decoder,
+        signal,
+        live,
+        source_size,
+    })
 }
 
 /// Gives a live stream's source the latency asked for (rtspsrc and srtsrc take it in
@@ -270,6 +287,7 @@ fn on_pads(
 ) {
     let convert_weak = chain.convert.downgrade();
     let filter_weak = chain.filter.downgrade();
+    let source_size = chain.source_size.clone();
     let pipeline_weak = pipeline.downgrade();
     let (sound, pad_report) = (sound.clone(), report.clone());
     decode.connect_pad_added(move |_, pad| {
@@ -289,7 +307,7 @@ fn on_pads(
         if let (true, Some(convert), Some(filter)) =
             (s.name().starts_with("video/"), convert_weak.upgrade(), filter_weak.upgrade())
         {
-            let chain = Chain { convert, filter };
+            let chain = Chain { convert, filter, source_size: source_size.clone() };
             if let Err(e) = link_pictures(pad, s, &chain, stage, how.fit) {
                 pad_report.fail(e);
             }
@@ -318,6 +336,9 @@ fn link_pictures(
         (s.get::<i32>("width").unwrap_or(0).max(0) as u32, s.get::<i32>("height").unwrap_or(0).max(0) as u32);
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(VideoError::TooLarge(w, h));
+    }
+    if let Ok(mut size) = chain.source_size.lock() {
+        *size = Some((w, h));
     }
     // Pixels that are not square (anamorphic films, e.g. HDV's 1440x1080 shown 16:9) are
     // shown at their true shape.
