@@ -2142,3 +2142,53 @@ fn render_every_screen_shape_keeps_zones_apart_and_text_inside_them() {
     let (l, p) = (landscape.unwrap_or_default(), portrait.unwrap_or_default());
     assert!((l - p).abs() <= 0.05 * l.max(p), "same heading size: {notice_heights:?}");
 }
+
+// ---- Live streams: a real studio sending over UDP on 127.0.0.1 ----
+
+/// The slide on screen and the colour at its centre, after one frame of 40 ms of real time.
+fn live_frame(app: &mut App) -> Option<(String, char)> {
+    std::thread::sleep(Duration::from_millis(40));
+    app.update();
+    let name = current_name(app)?;
+    let id = app.world().resource::<StageState>().show.as_ref()?.current_id()?;
+    Some((name, slide_centre(app, id).map_or('-', colour_name)))
+}
+
+#[test]
+fn headless_a_live_stream_plays_holds_its_last_frame_when_the_studio_stops_then_the_show_moves_on() {
+    let port = free_udp_port();
+    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    std::fs::write(pl.join("1 studio.stream"), format!("# the hall\nudp://127.0.0.1:{port}\n")).unwrap();
+    write_solid(&pl.join("2 still.png"), 160, 90, [255, 255, 255]);
+    let mut config = Config { content, ..Config::default() };
+    config.slides.default_duration = Duration::from_secs(600);
+    config.slides.transition = corridor::core::config::Transition::Cut;
+    config.live.hold = Duration::from_secs(1);
+    let mut app = headless_app_with(config, monday(9, 0, 0));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
+    run_until(&mut app, "the stream is on screen, red", |app| {
+        live_frame(app).is_some_and(|(n, c)| n == "1 studio.stream" && c == 'R')
+    });
+    studio.colour(BLUE);
+    run_until(&mut app, "the stream turns blue", |app| live_frame(app).is_some_and(|(_, c)| c == 'B'));
+    // The studio stops: its last frame stays (never black) for the hold time, then the next slide.
+    drop(studio);
+    let stopped = Instant::now();
+    let mut seen = Vec::new();
+    while seen.last().is_none_or(|(n, _): &(String, char)| n != "2 still.png") {
+        assert!(stopped.elapsed() < PATIENCE, "the show moves on: {seen:?}");
+        if let Some(f) = live_frame(&mut app) {
+            seen.push(f);
+        }
+    }
+    let held = stopped.elapsed();
+    assert!(
+        seen.iter().all(|(n, c)| (n == "1 studio.stream" && *c == 'B') || (n == "2 still.png" && *c == 'W')),
+        "the last frame stays, then the next slide: {seen:?}"
+    );
+    assert!(held >= Duration::from_millis(900), "held for the hold time: {held:?}");
+}

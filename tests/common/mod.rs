@@ -5,6 +5,8 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use gstreamer as gst;
+use gstreamer::prelude::*;
 use image::{ImageFormat, Rgb, RgbImage};
 
 /// A solid-colour picture file.
@@ -312,4 +314,56 @@ pub fn colour_name(c: [u8; 3]) -> char {
         [r, g, b] if r > 200 && g > 200 && b > 200 => 'W',
         _ => '?',
     }
+}
+
+// ---- A live "studio" for the stream tests ----
+
+pub const BLUE: u32 = 0xff00_00ff;
+pub const GREEN: u32 = 0xff00_ff00;
+
+/// The live test picture (red to begin with) and its encoder, as a studio's encoder would send it.
+pub const CAMERA: &str = "videotestsrc name=camera is-live=true pattern=solid-color foreground-color=4294901760 \
+    ! video/x-raw,width=320,height=180,framerate=25/1 ! videoconvert \
+    ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 bframes=0";
+
+/// A studio sending a live picture until dropped.
+pub struct Studio {
+    pipeline: gst::Pipeline,
+}
+
+impl Studio {
+    /// Starts `CAMERA ! {send}`.
+    pub fn start(send: &str) -> Self {
+        gst::init().expect("GStreamer");
+        let pipeline = gst::parse::launch(&format!("{CAMERA} ! {send}"))
+            .expect("studio pipeline")
+            .downcast::<gst::Pipeline>()
+            .expect("a pipeline");
+        pipeline.set_state(gst::State::Playing).expect("the studio starts");
+        Self { pipeline }
+    }
+
+    pub fn colour(&self, argb: u32) {
+        set_colour(self.pipeline.upcast_ref(), argb);
+    }
+}
+
+impl Drop for Studio {
+    fn drop(&mut self) {
+        let _ = self.pipeline.set_state(gst::State::Null);
+    }
+}
+
+pub fn set_colour(bin: &gst::Bin, argb: u32) {
+    if let Some(camera) = bin.by_name("camera") {
+        camera.set_property("foreground-color", argb);
+    }
+}
+
+/// A UDP port nobody uses now.
+pub fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }

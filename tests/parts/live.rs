@@ -4,7 +4,6 @@
 //! through a real RTSP server (gst-rtsp-server). corridor opens each by its address, as a
 //! `.stream` file gives it, and the colours must arrive in order.
 
-use std::net::UdpSocket;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,53 +16,6 @@ use gstreamer_rtsp_server::prelude::*;
 use super::common::*;
 use corridor::core::media::video::{PlayOptions, VideoError, VideoEvent, VideoStream};
 use corridor::core::stream::parse_address;
-
-const BLUE: u32 = 0xff00_00ff;
-const GREEN: u32 = 0xff00_ff00;
-
-/// The live test picture (red to begin with) and its encoder, as a studio's encoder would send it.
-const CAMERA: &str = "videotestsrc name=camera is-live=true pattern=solid-color foreground-color=4294901760 \
-    ! video/x-raw,width=320,height=180,framerate=25/1 ! videoconvert \
-    ! x264enc tune=zerolatency speed-preset=ultrafast key-int-max=10 bframes=0";
-
-/// A studio sending a live picture until dropped.
-struct Studio {
-    pipeline: gst::Pipeline,
-}
-
-impl Studio {
-    /// Starts `CAMERA ! {send}`.
-    fn start(send: &str) -> Self {
-        gst::init().expect("GStreamer");
-        let pipeline = gst::parse::launch(&format!("{CAMERA} ! {send}"))
-            .expect("studio pipeline")
-            .downcast::<gst::Pipeline>()
-            .expect("a pipeline");
-        pipeline.set_state(gst::State::Playing).expect("the studio starts");
-        Self { pipeline }
-    }
-
-    fn colour(&self, argb: u32) {
-        set_colour(self.pipeline.upcast_ref(), argb);
-    }
-}
-
-impl Drop for Studio {
-    fn drop(&mut self) {
-        let _ = self.pipeline.set_state(gst::State::Null);
-    }
-}
-
-fn set_colour(bin: &gst::Bin, argb: u32) {
-    if let Some(camera) = bin.by_name("camera") {
-        camera.set_property("foreground-color", argb);
-    }
-}
-
-/// A UDP port nobody uses now.
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0").and_then(|s| s.local_addr()).map(|a| a.port()).expect("a free port")
-}
 
 /// A TCP port nobody uses now.
 fn free_tcp_port() -> u16 {
