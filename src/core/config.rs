@@ -13,9 +13,8 @@ use super::colour::{Rgb, parse_colour};
 use super::duration::parse_duration;
 pub use super::layout::LayoutConfig;
 use super::layout::{WIDGETS_POSITIONS, WidgetsPosition};
-use super::media::video::{DEFAULT_HOLD, DEFAULT_LATENCY};
 use super::problems::Problem;
-use super::stream::{StreamAddress, parse_address};
+use super::stream::{DEFAULT_HOLD, DEFAULT_LATENCY, StreamAddress, parse_address};
 use super::text::decode_text;
 use super::tomlx::{Key, Reader, TomlFile, key, one_of, section};
 

@@ -5,6 +5,12 @@
 //! HTTP(S) only for HLS playlists (`.m3u8`). Pure: text in, a checked address or a reason out.
 
 use std::fmt;
+use std::time::Duration;
+
+/// A live stream's latency unless `[live] latency` says otherwise.
+pub const DEFAULT_LATENCY: Duration = Duration::from_millis(200);
+/// How long a stalled stream's last frame stays unless `[live] hold` says otherwise.
+pub const DEFAULT_HOLD: Duration = Duration::from_secs(2);
 
 /// The longest `.stream`/`.url` file read: an address is one short line.
 pub const MAX_STREAM_FILE_BYTES: usize = 16 * 1024;

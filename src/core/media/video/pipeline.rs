@@ -18,6 +18,7 @@ use super::frame::{VideoFrame, sample_frame, shown_size};
 use super::gst_glue::lower_this_thread;
 use super::sound::{Sound, link_sound};
 use crate::core::config::Fit;
+pub use crate::core::stream::{DEFAULT_HOLD, DEFAULT_LATENCY};
 
 /// Frames decoded ahead of the screen; the decoder waits when the queue is full.
 const QUEUE: usize = 3;
@@ -62,11 +63,6 @@ pub struct PlayOptions {
     /// How long a live stream's last frame stays once it stalls or ends.
     pub hold: Duration,
 }
-
-/// A live stream's latency unless `[live] latency` says otherwise.
-pub const DEFAULT_LATENCY: Duration = Duration::from_millis(200);
-/// How long a stalled stream's last frame stays unless `[live] hold` says otherwise.
-pub const DEFAULT_HOLD: Duration = Duration::from_secs(2);
 
 impl Default for PlayOptions {
     fn default() -> Self {
