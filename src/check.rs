@@ -165,6 +165,21 @@ fn check_feeds(ticker: Option<ticker::TickerSettings>) -> Vec<Problem> {
     }
 }
 
+/// What `check` says of the live broadcast's stream: on or off air (information, not a problem).
+fn on_air_line(report: &Report) -> Option<String> {
+    Some(match report.on_air.as_ref()? {
+        (address, Ok(v)) => {
+            let size = v.size.map(|(w, h)| format!(", {w}x{h}")).unwrap_or_default();
+            format!("live broadcast: {address} is on air now{size}")
+        }
+        (address, Err(why)) => {
+            format!(
+                "live broadcast: {address} is off air now ({why})"
+            )
+        }
+    })
+}
+
 /// Prints the report; returns the exit code (0 all good, 1 problems found).
 pub fn print(
     report: &Report,
@@ -185,16 +200,8 @@ pub fn print(
     for video in &report.videos {
         writeln!(out, "{}", video.line())?;
     }
-    match &report.on_air {
-        Some((address, Ok(v))) => {
-            let size = v.size.map(|(w, h)| format!(", {w}x{h}")).unwrap_or_default();
-            writeln!(out, "live broadcast: {address} is on air now{size}")?
-        }
-        Some((address, Err(why))) => writeln!(
-            out,
-            "live broadcast: {address} is off air now; it takes over the screen when it goes on air ({why})"
-        )?,
-        None => {}
+    if let Some(line) = on_air_line(report) {
+        writeln!(out, "{line}")?;
     }
     let n = report.problems.len();
     match n {

@@ -288,7 +288,7 @@ fn check_connects_to_each_stream_and_tells_the_live_broadcast_apart() {
     assert!(text.lines().any(|l| l.starts_with(&live) && l.contains("h264")), "{text}");
     assert!(text.contains("default/gone.stream: the stream is not live ("), "{text}");
     // Off air is information, not a problem: one problem (the dead slide) in all.
-    let on_air = format!("live broadcast: rtsp://127.0.0.1:{off}/assembly is off air now; it takes over");
+    let on_air = format!("live broadcast: rtsp://127.0.0.1:{off}/assembly is off air now (");
     assert!(text.contains(&on_air), "{text}");
     assert!(text.contains("1 problem found"), "{text}");
 }
