@@ -10,9 +10,12 @@
 //! (video) 1080p H.264 decode-and-hand-over vs GStreamer's own decode to fakesink; main-thread
 //! time per frame while a video plays; peak memory playing a 10-minute vs a 10-second clip;
 //! (startup) first picture and peak memory at 1920x1080 vs a bare Bevy window (`parts/startup.rs`);
+//! (live-stream) a live stream's latency on loopback, UDP and SRT (`parts/live_stream.rs`);
 //! (soak, soak-screen) memory, file descriptors and threads over a simulated school week and over
 //! an hour of the real binary under Xvfb (`parts/soak.rs`).
 
+#[path = "parts/live_stream.rs"]
+mod live_stream;
 #[path = "parts/soak.rs"]
 mod soak;
 #[path = "parts/startup.rs"]
@@ -337,6 +340,9 @@ fn main() {
     }
     if only.iter().any(|o| o.as_str() == "startup") {
         startup::bench_startup(dir.path());
+    }
+    if only.iter().any(|o| o.as_str() == "live-stream") {
+        live_stream::bench_live_stream();
     }
     if only.iter().any(|o| o.as_str() == "soak") {
         soak::bench_soak(dir.path());
