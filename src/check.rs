@@ -173,9 +173,7 @@ fn on_air_line(report: &Report) -> Option<String> {
             format!("live broadcast: {address} is on air now{size}")
         }
         (address, Err(why)) => {
-            format!(
-                "live broadcast: {address} is off air now ({why})"
-            )
+            format!("live broadcast: {address} is off air now ({why})")
         }
     })
 }
