@@ -2192,3 +2192,66 @@ fn headless_a_live_stream_plays_holds_its_last_frame_when_the_studio_stops_then_
     );
     assert!(held >= Duration::from_millis(900), "held for the hold time: {held:?}");
 }
+
+/// The colour at the centre of the on-air picture, after one frame of 40 ms of real time.
+fn on_air_frame(app: &mut App) -> Option<char> {
+    std::thread::sleep(Duration::from_millis(40));
+    app.update();
+    corridor::screen::on_air_centre(app.world_mut()).map(colour_name)
+}
+
+#[test]
+fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it_stops() {
+    let port = free_udp_port();
+    let send = format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}");
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    write_solid(&pl.join("1 white.png"), 160, 90, [255, 255, 255]);
+    write_solid(&pl.join("2 green.png"), 160, 90, [0, 200, 0]);
+    std::fs::write(content.join("LIVE.stream"), format!("udp://127.0.0.1:{port}\n")).unwrap();
+    let mut config = Config { content, ..Config::default() };
+    config.slides.default_duration = Duration::from_secs(5);
+    config.slides.transition = corridor::core::config::Transition::Cut;
+    config.live.hold = Duration::from_secs(1);
+    let mut app = headless_app_with(config, monday(9, 0, 0));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
+    run_until(&mut app, "the first slide shows", |app| {
+        live_frame(app).is_some_and(|(n, _)| n == "1 white.png")
+    });
+    // Off air: the show plays on.
+    assert!(on_air_frame(&mut app).is_none());
+    // The studio goes on air: it covers the stage, and the show waits on its slide.
+    let studio = Studio::start(&send);
+    studio.colour(BLUE);
+    run_until(&mut app, "the studio on air", |app| on_air_frame(app) == Some('B'));
+    let on_air = app.world().resource::<corridor::screen::OnAir>().clone();
+    assert_eq!(on_air.address.map(|a| a.url), Some(format!("udp://127.0.0.1:{port}")));
+    assert!(on_air.since.is_some());
+    let (left, shown) = {
+        let show = app.world().resource::<StageState>().show.as_ref().unwrap();
+        (current_name(&app), show.shown_for())
+    };
+    for _ in 0..150 {
+        assert_eq!(on_air_frame(&mut app), Some('B'), "on air for 6 s of show time");
+    }
+    assert_eq!(current_name(&app), left, "the show waits on the slide it left");
+    // The studio stops: its last picture stays for the hold time, then the slide it left starts
+    // again in full.
+    drop(studio);
+    run_until(&mut app, "off air again", |app| on_air_frame(app).is_none());
+    assert_eq!(current_name(&app), left);
+    let after = app.world().resource::<StageState>().show.as_ref().unwrap().shown_for();
+    assert!(
+        after < Duration::from_secs(1) && after <= shown + Duration::from_secs(1),
+        "started again: {after:?}"
+    );
+    assert!(app.world().resource::<corridor::screen::OnAir>().since.is_none());
+    // The studio comes back: on air again, tried again within the back-off (at most 2 s).
+    let studio = Studio::start(&send);
+    studio.colour(GREEN);
+    let back = Instant::now();
+    run_until(&mut app, "back on air", |app| on_air_frame(app) == Some('G'));
+    assert!(back.elapsed() < Duration::from_secs(15), "{:?}", back.elapsed());
+}

@@ -202,6 +202,13 @@ impl Show {
         }
     }
 
+    /// Starts the slide on screen again in full (it was covered by the live broadcast).
+    pub fn replay_current(&mut self) {
+        if self.current.is_some() && self.fade.is_none() {
+            self.shown = Duration::ZERO;
+        }
+    }
+
     /// Ends the slide on screen early (a video whose decoder stalled): the next one takes its
     /// place as soon as it is ready.
     pub fn end_current(&mut self) {

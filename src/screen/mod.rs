@@ -12,6 +12,7 @@ mod fit;
 mod fonts;
 mod layout;
 mod off;
+mod on_air;
 mod output;
 mod programme;
 mod rotation;
@@ -42,6 +43,7 @@ pub use clock::ScreenClock;
 pub use content::{ContentScanned, ScanFailed};
 pub use layout::TickerStrip;
 pub use off::{OffCover, ScreenOff};
+pub use on_air::{OnAir, OnAirCover, on_air_centre};
 pub use programme::ProgrammeChanged;
 pub use settings_file::SettingsKept;
 pub use showing::StageState;
@@ -248,7 +250,7 @@ pub fn add_features(app: &mut App) {
         video::plugin,
         animation::plugin,
     ));
-    app.add_plugins((watchdog::plugin, branding::plugin, rotation::plugin, fit::plugin));
+    app.add_plugins((watchdog::plugin, branding::plugin, rotation::plugin, fit::plugin, on_air::plugin));
 }
 
 /// Log lines on standard error: coloured for a person at a terminal, plain text (no colour

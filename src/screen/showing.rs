@@ -10,6 +10,8 @@ use crate::core::show::Show;
 #[derive(Resource, Default)]
 pub struct StageState {
     pub show: Option<Show>,
+    /// The live broadcast covers the stage: the show waits, its slide's time stands still.
+    pub on_air: bool,
 }
 
 impl StageState {

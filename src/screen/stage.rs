@@ -130,7 +130,7 @@ pub(super) fn plugin(app: &mut App) {
 /// A picture's width over its height, and how it fits, to fit it again when the stage changes
 /// size (the ticker strip hides or shows).
 #[derive(Component)]
-struct PictureAspect(f32, Fit);
+pub(super) struct PictureAspect(f32, Fit);
 
 fn refit_pictures(stage: Res<StageSize>, mut pictures: Query<(&PictureAspect, &mut Node)>) {
     for (aspect, mut node) in &mut pictures {
@@ -290,12 +290,12 @@ fn spawn_slide(
 }
 
 /// The node of a picture of `aspect` on the stage, fitted by `fit`.
-fn picture_node(aspect: f32, stage: UVec2, fit: Fit) -> (PictureAspect, Node) {
+pub(super) fn picture_node(aspect: f32, stage: UVec2, fit: Fit) -> (PictureAspect, Node) {
     let (w, h) = fit_percent(aspect, stage, fit);
     (PictureAspect(aspect, fit), Node { width: percent(w), height: percent(h), ..default() })
 }
 
-fn aspect_of(width: u32, height: u32) -> f32 {
+pub(super) fn aspect_of(width: u32, height: u32) -> f32 {
     width.max(1) as f32 / height.max(1) as f32
 }
 
@@ -446,6 +446,9 @@ fn advance(
     clock: Res<ScreenClock>,
     mut shown: MessageWriter<SlideShown>,
 ) {
+    if state.on_air {
+        return;
+    }
     let Some(show) = state.show.as_mut() else {
         return;
     };

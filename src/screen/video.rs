@@ -84,6 +84,8 @@ pub(super) struct VideoPlayback {
     ended: bool,
     /// A live stream has stopped or failed: its last frame stays until its hold time is up.
     live_gone: bool,
+    /// The live broadcast: on screen whatever slide the show is on.
+    always_on: bool,
     /// It has been told to play (a film with sound waits for its slide), and to stop once its
     /// slide has gone (its sound must not go on under the next slide).
     started: bool,
@@ -99,6 +101,21 @@ impl VideoPlayback {
     /// Opacity for a fade; applied to the picture by [`play_videos`].
     pub(super) fn set_alpha(&mut self, alpha: f32) {
         self.alpha = alpha;
+    }
+
+    /// The live broadcast's picture: on screen whatever slide the show is on.
+    pub(super) fn on_air(self) -> Self {
+        Self { always_on: true, ..self }
+    }
+
+    /// It has ended, or been given up (a live stream once its hold time is up).
+    pub(super) fn has_ended(&self) -> bool {
+        self.ended
+    }
+
+    /// The centre pixel of the frame on screen (sRGB).
+    pub(super) fn centre(&self) -> Option<[u8; 3]> {
+        self.centre
     }
 }
 
@@ -134,6 +151,7 @@ pub(super) fn video_picture(
         progress_at: Instant::now(),
         ended: false,
         live_gone: false,
+        always_on: false,
         started: false,
         stopped: false,
         alpha: 1.0,
@@ -219,7 +237,7 @@ fn play_videos(
         elapsed: show.shown_for(),
     };
     for mut v in &mut videos {
-        let on_screen = Some(v.slide) == on.current;
+        let on_screen = v.always_on || Some(v.slide) == on.current;
         v.start_or_stop(on_screen);
         // A film with sound keeps time with its sound (the sound device's clock), so picture and
         // sound stay together even if the screen's clock stumbles; a silent one with the show.
