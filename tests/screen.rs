@@ -2211,10 +2211,22 @@ fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it
     write_solid(&pl.join("1 white.png"), 160, 90, [255, 255, 255]);
     write_solid(&pl.join("2 green.png"), 160, 90, [0, 200, 0]);
     std::fs::write(content.join("LIVE.stream"), format!("udp://127.0.0.1:{port}\n")).unwrap();
-    let mut config = Config { content, ..Config::default() };
+    let status = dir.path().join("status.json");
+    let mut config = Config { content, status_file: Some(status.clone()), ..Config::default() };
     config.slides.default_duration = Duration::from_secs(5);
     config.slides.transition = corridor::core::config::Transition::Cut;
     config.live.hold = Duration::from_secs(1);
+    // What the status file says of the broadcast, once it says `on_air` is `want`.
+    let on_air_status = |app: &mut App, want: bool| {
+        let mut found = None;
+        run_until(app, "the status file tells the broadcast", |_| {
+            let text = std::fs::read_to_string(&status).unwrap_or_default();
+            let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            found = Some(json["on_air"].clone()).filter(|o| o["on_air"] == want);
+            found.is_some()
+        });
+        found.unwrap()
+    };
     let mut app = headless_app_with(config, monday(9, 0, 0));
     app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
     run_until(&mut app, "the first slide shows", |app| {
@@ -2229,6 +2241,9 @@ fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it
     let on_air = app.world().resource::<corridor::screen::OnAir>().clone();
     assert_eq!(on_air.address.map(|a| a.url), Some(format!("udp://127.0.0.1:{port}")));
     assert!(on_air.since.is_some());
+    let told = on_air_status(&mut app, true);
+    assert_eq!(told["stream"], format!("udp://127.0.0.1:{port}"));
+    assert!(told["since"].as_str().is_some_and(|t| t.starts_with("2027-01-04T09:")), "{told}");
     let (left, shown) = {
         let show = app.world().resource::<StageState>().show.as_ref().unwrap();
         (current_name(&app), show.shown_for())
@@ -2248,6 +2263,7 @@ fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it
         "started again: {after:?}"
     );
     assert!(app.world().resource::<corridor::screen::OnAir>().since.is_none());
+    assert_eq!(on_air_status(&mut app, false)["since"], serde_json::Value::Null);
     // The studio comes back: on air again, tried again within the back-off (at most 2 s).
     let studio = Studio::start(&send);
     studio.colour(GREEN);

@@ -190,7 +190,11 @@ fn take_on_air(
                 state.on_air = false;
                 *on_air = OnAir { address, ..OnAir::default() };
             }
-            Event::OffAir(why) => on_air.off_air = Some(why),
+            // Written only when the reason changes, so the status file is not rewritten at each try.
+            Event::OffAir(why) if on_air.off_air.as_deref() != Some(why.as_str()) => {
+                on_air.off_air = Some(why)
+            }
+            Event::OffAir(_) => {}
             Event::Live(stream) => {
                 let Some(address) = on_air.address.clone() else { continue };
                 info!(

@@ -16,6 +16,7 @@ use super::Settings;
 use super::alert::AlertShowing;
 use super::clock::ScreenClock;
 use super::content::ContentScanned;
+use super::on_air::OnAir;
 use super::programme::ProgrammeChanged;
 use super::stage::{SlideFailed, SlideShown};
 use super::ticker::FeedsChanged;
@@ -116,10 +117,13 @@ fn collect(
     mut shown: MessageReader<SlideShown>,
     mut failed: MessageReader<SlideFailed>,
     mut feeds: MessageReader<FeedsChanged>,
-    alert: Res<AlertShowing>,
+    (alert, on_air): (Res<AlertShowing>, Option<Res<OnAir>>),
     clock: Res<ScreenClock>,
 ) {
     let r = &mut *reporter;
+    if on_air.is_some_and(|o| o.is_changed()) {
+        r.dirty = true;
+    }
     if let Some(scan) = scanned.read().last() {
         r.scan_problems = scan.problems.as_ref().clone();
         r.dirty = true;
@@ -197,11 +201,23 @@ fn problem_json(p: &Problem) -> Value {
     })
 }
 
+/// The live broadcast: the stream watched, on air since when, or why it is off air; None when
+/// no stream is set.
+fn on_air_json(on_air: &OnAir) -> Option<Value> {
+    let address = on_air.address.as_ref()?;
+    Some(json!({
+        "stream": address.url,
+        "on_air": on_air.since.is_some(),
+        "since": on_air.since.map(|t| t.to_rfc3339()),
+        "off_air_because": on_air.off_air,
+    }))
+}
+
 fn write_status(
     mut reporter: ResMut<Reporter>,
     settings: Res<Settings>,
     clock: Res<ScreenClock>,
-    alert: Res<AlertShowing>,
+    (alert, on_air): (Res<AlertShowing>, Option<Res<OnAir>>),
 ) {
     if !reporter.dirty {
         return;
@@ -221,6 +237,7 @@ fn write_status(
         "problems": problems,
         "feeds": r.feeds,
         "alert": alert.0,
+        "on_air": on_air.as_deref().and_then(on_air_json),
     });
     let current_file = current.map(|c| c.file.clone());
     let _ = r.tx.send(Job::Status { path, status: Box::new(status), items: r.items.clone(), current_file });
