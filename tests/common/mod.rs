@@ -334,8 +334,13 @@ pub struct Studio {
 impl Studio {
     /// Starts `CAMERA ! {send}`.
     pub fn start(send: &str) -> Self {
+        Self::start_raw(&format!("{CAMERA} ! {send}"))
+    }
+
+    /// Starts a whole pipeline of the test's own.
+    pub fn start_raw(desc: &str) -> Self {
         gst::init().expect("GStreamer");
-        let pipeline = gst::parse::launch(&format!("{CAMERA} ! {send}"))
+        let pipeline = gst::parse::launch(desc)
             .expect("studio pipeline")
             .downcast::<gst::Pipeline>()
             .expect("a pipeline");

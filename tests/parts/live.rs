@@ -292,3 +292,60 @@ fn check_connects_to_each_stream_and_tells_the_live_broadcast_apart() {
     assert!(text.contains(&on_air), "{text}");
     assert!(text.contains("1 problem found"), "{text}");
 }
+
+/// A TCP server on 127.0.0.1 that accepts every connection and then says nothing (`garbage`:
+/// answers with bytes that mean nothing); its address.
+fn hostile_tcp_server(garbage: bool) -> std::net::SocketAddr {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut stream in listener.incoming().flatten() {
+            if garbage {
+                let noise: Vec<u8> =
+                    (0..64 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+                let _ = stream.write_all(&noise);
+            }
+            held.push(stream);
+        }
+    });
+    addr
+}
+
+#[test]
+fn hostile_servers_and_streams_without_pictures_are_skipped_with_a_reason() {
+    // Each opened at once, on threads of their own: the slowest waits for the start limit (10 s).
+    let silent = hostile_tcp_server(false);
+    let garbage = hostile_tcp_server(true);
+    let looping = TestServer::start(|req| {
+        Reply::ok(format!("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\n{}\n", req.path).into_bytes())
+    });
+    let port = free_udp_port();
+    let _sound_only = Studio::start_raw(&format!(
+        "audiotestsrc is-live=true ! audioconvert ! avenc_aac ! aacparse ! mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"
+    ));
+    let cases = [
+        ("a server that says nothing", format!("rtsp://{silent}/live")),
+        ("a server that sends garbage", format!("rtsp://{garbage}/live")),
+        ("garbage over HTTP", format!("http://{garbage}/live.m3u8")),
+        ("an HLS playlist that names itself", looping.url("/loop.m3u8")),
+        ("a stream with sound only", format!("udp://127.0.0.1:{port}")),
+    ];
+    let started = Instant::now();
+    let handles: Vec<_> = cases
+        .into_iter()
+        .map(|(what, url)| {
+            std::thread::spawn(move || {
+                let address = parse_address(&url).expect("address");
+                (what, VideoStream::open_live(&address, (320, 180), PlayOptions::default()).map(|_| ()))
+            })
+        })
+        .collect();
+    for h in handles {
+        let (what, result) = h.join().expect("no panic");
+        let e = result.expect_err(what);
+        assert!(matches!(e, VideoError::NotLive(_) | VideoError::NoPicture), "{what}: {e}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+}
