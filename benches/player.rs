@@ -10,10 +10,13 @@
 //! (video) 1080p H.264 decode-and-hand-over vs GStreamer's own decode to fakesink; main-thread
 //! time per frame while a video plays; peak memory playing a 10-minute vs a 10-second clip;
 //! (startup) first picture and peak memory at 1920x1080 vs a bare Bevy window (`parts/startup.rs`);
-//! (live-stream) a live stream's latency on loopback, UDP and SRT (`parts/live_stream.rs`);
+//! (live-stream) a live stream's latency on loopback over UDP, SRT and RTSP, and the on-air
+//! broadcast's comeback (`parts/live_stream.rs`);
 //! (soak, soak-screen) memory, file descriptors and threads over a simulated school week and over
 //! an hour of the real binary under Xvfb (`parts/soak.rs`).
 
+#[path = "../tests/common/mod.rs"]
+mod common;
 #[path = "parts/live_stream.rs"]
 mod live_stream;
 #[path = "parts/soak.rs"]

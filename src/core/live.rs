@@ -47,7 +47,7 @@ pub struct Backoff {
 
 impl Backoff {
     pub const FIRST: Duration = Duration::from_millis(250);
-    pub const MAX: Duration = Duration::from_secs(2);
+    pub const MAX: Duration = Duration::from_secs(1);
 
     pub fn new() -> Self {
         Self { next: Self::FIRST }
@@ -98,7 +98,7 @@ mod tests {
     fn backoff_doubles_up_to_its_limit_and_starts_again_after_a_success() {
         let mut b = Backoff::new();
         let waits: Vec<u128> = (0..6).map(|_| b.failed().as_millis()).collect();
-        assert_eq!(waits, [250, 500, 1000, 2000, 2000, 2000]);
+        assert_eq!(waits, [250, 500, 1000, 1000, 1000, 1000]);
         b.succeeded();
         assert_eq!(b.failed(), Backoff::FIRST);
     }

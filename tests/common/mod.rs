@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use gstreamer as gst;
 use gstreamer::prelude::*;
+use gstreamer_rtsp_server::prelude::*;
 use image::{ImageFormat, Rgb, RgbImage};
 
 /// A solid-colour picture file.
@@ -368,6 +369,81 @@ pub fn set_colour(bin: &gst::Bin, argb: u32) {
 /// A UDP port nobody uses now.
 pub fn free_udp_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A real RTSP server (gst-rtsp-server) on 127.0.0.1, serving the studio's camera at `/live`
+/// to every client from one shared pipeline; its own GLib main loop runs on a thread of its own.
+pub struct RtspServer {
+    pub url: String,
+    camera: std::sync::Arc<std::sync::Mutex<Option<gst::Bin>>>,
+    main_loop: gst::glib::MainLoop,
+    server: gstreamer_rtsp_server::RTSPServer,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl RtspServer {
+    pub fn start() -> Self {
+        Self::start_on(free_tcp_port())
+    }
+
+    /// Starts it on `port` (again, to test a server that comes back).
+    pub fn start_on(port: u16) -> Self {
+        gst::init().expect("GStreamer");
+        let server = gstreamer_rtsp_server::RTSPServer::new();
+        server.set_address("127.0.0.1");
+        server.set_service(&port.to_string());
+        let factory = gstreamer_rtsp_server::RTSPMediaFactory::new();
+        factory.set_launch(&format!("( {CAMERA} ! rtph264pay name=pay0 pt=96 config-interval=1 )"));
+        factory.set_shared(true);
+        let camera: std::sync::Arc<std::sync::Mutex<Option<gst::Bin>>> = Default::default();
+        let kept = camera.clone();
+        factory.connect_media_configure(move |_, media| {
+            if let Ok(bin) = media.element().downcast::<gst::Bin>() {
+                *kept.lock().unwrap() = Some(bin);
+            }
+        });
+        server.mount_points().expect("mount points").add_factory("/live", factory);
+        let context = gst::glib::MainContext::new();
+        let main_loop = gst::glib::MainLoop::new(Some(&context), false);
+        let (ready_tx, ready) = std::sync::mpsc::channel();
+        let (l, s) = (main_loop.clone(), server.clone());
+        let thread = std::thread::spawn(move || {
+            context
+                .with_thread_default(|| {
+                    let _source = s.attach(Some(&context)).expect("the RTSP server listens");
+                    ready_tx.send(()).unwrap();
+                    l.run();
+                })
+                .expect("its own main context");
+        });
+        ready.recv_timeout(std::time::Duration::from_secs(10)).expect("the RTSP server starts");
+        Self { url: format!("rtsp://127.0.0.1:{port}/live"), camera, main_loop, server, thread: Some(thread) }
+    }
+
+    pub fn colour(&self, argb: u32) {
+        if let Some(bin) = self.camera.lock().unwrap().as_ref() {
+            set_colour(bin, argb);
+        }
+    }
+}
+
+impl Drop for RtspServer {
+    fn drop(&mut self) {
+        // Every client is cut off (their sessions and the media end), then the server stops.
+        self.server.client_filter(Some(&mut |_, _| gstreamer_rtsp_server::RTSPFilterResult::Remove));
+        self.main_loop.quit();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A TCP port nobody uses now.
+pub fn free_tcp_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|s| s.local_addr())
         .map(|a| a.port())
         .expect("a free port")

@@ -5,25 +5,11 @@
 //! `.stream` file gives it, and the colours must arrive in order.
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use gstreamer as gst;
-use gstreamer::glib;
-use gstreamer::prelude::*;
-use gstreamer_rtsp_server::prelude::*;
 
 use super::common::*;
 use corridor::core::media::video::{PlayOptions, VideoError, VideoEvent, VideoStream};
 use corridor::core::stream::parse_address;
-
-/// A TCP port nobody uses now.
-fn free_tcp_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
 
 /// The colour at the centre of a frame.
 fn centre(f: &corridor::core::media::video::VideoFrame) -> char {
@@ -138,66 +124,6 @@ fn serve_file(root: &Path, path: &str) -> Reply {
     match std::fs::read(root.join(name)) {
         Ok(body) => Reply::ok(body),
         Err(_) => Reply::status(404),
-    }
-}
-
-/// A real RTSP server (gst-rtsp-server) on 127.0.0.1, serving the studio's camera at `/live`
-/// to every client from one shared pipeline; its own GLib main loop runs on a thread of its own.
-struct RtspServer {
-    url: String,
-    camera: Arc<Mutex<Option<gst::Bin>>>,
-    main_loop: glib::MainLoop,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl RtspServer {
-    fn start() -> Self {
-        gst::init().expect("GStreamer");
-        let port = free_tcp_port();
-        let server = gstreamer_rtsp_server::RTSPServer::new();
-        server.set_address("127.0.0.1");
-        server.set_service(&port.to_string());
-        let factory = gstreamer_rtsp_server::RTSPMediaFactory::new();
-        factory.set_launch(&format!("( {CAMERA} ! rtph264pay name=pay0 pt=96 config-interval=1 )"));
-        factory.set_shared(true);
-        let camera: Arc<Mutex<Option<gst::Bin>>> = Arc::default();
-        let kept = camera.clone();
-        factory.connect_media_configure(move |_, media| {
-            if let Ok(bin) = media.element().downcast::<gst::Bin>() {
-                *kept.lock().unwrap() = Some(bin);
-            }
-        });
-        server.mount_points().expect("mount points").add_factory("/live", factory);
-        let context = glib::MainContext::new();
-        let main_loop = glib::MainLoop::new(Some(&context), false);
-        let (ready_tx, ready) = std::sync::mpsc::channel();
-        let (l, s) = (main_loop.clone(), server.clone());
-        let thread = std::thread::spawn(move || {
-            context
-                .with_thread_default(|| {
-                    let _source = s.attach(Some(&context)).expect("the RTSP server listens");
-                    ready_tx.send(()).unwrap();
-                    l.run();
-                })
-                .expect("its own main context");
-        });
-        ready.recv_timeout(Duration::from_secs(10)).expect("the RTSP server starts");
-        Self { url: format!("rtsp://127.0.0.1:{port}/live"), camera, main_loop, thread: Some(thread) }
-    }
-
-    fn colour(&self, argb: u32) {
-        if let Some(bin) = self.camera.lock().unwrap().as_ref() {
-            set_colour(bin, argb);
-        }
-    }
-}
-
-impl Drop for RtspServer {
-    fn drop(&mut self) {
-        self.main_loop.quit();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 
