@@ -2212,7 +2212,9 @@ fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it
     write_solid(&pl.join("2 green.png"), 160, 90, [0, 200, 0]);
     std::fs::write(content.join("LIVE.stream"), format!("udp://127.0.0.1:{port}\n")).unwrap();
     let status = dir.path().join("status.json");
-    let mut config = Config { content, status_file: Some(status.clone()), ..Config::default() };
+    let log = dir.path().join("play-log");
+    let play_log = corridor::core::config::PlayLog::Folder(log.clone());
+    let mut config = Config { content, status_file: Some(status.clone()), play_log, ..Config::default() };
     config.slides.default_duration = Duration::from_secs(5);
     config.slides.transition = corridor::core::config::Transition::Cut;
     config.live.hold = Duration::from_secs(1);
@@ -2264,6 +2266,11 @@ fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it
     );
     assert!(app.world().resource::<corridor::screen::OnAir>().since.is_none());
     assert_eq!(on_air_status(&mut app, false)["since"], serde_json::Value::Null);
+    // The play log has the broadcast: its stream, when it went on air and when it left.
+    let logged = format!("\"on_air\":\"udp://127.0.0.1:{port}\"");
+    run_until(&mut app, "the broadcast in the play log", |_| {
+        std::fs::read_to_string(log.join("2027-01-04.jsonl")).is_ok_and(|t| t.contains(&logged))
+    });
     // The studio comes back: on air again, tried again within the back-off (at most 2 s).
     let studio = Studio::start(&send);
     studio.colour(GREEN);

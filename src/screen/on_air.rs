@@ -36,6 +36,14 @@ pub struct OnAir {
     pub off_air: Option<String>,
 }
 
+/// A broadcast has left the air (for the play log).
+#[derive(Message, Clone, Debug)]
+pub struct OnAirEnded {
+    pub stream: String,
+    pub start: chrono::DateTime<chrono_tz::Tz>,
+    pub end: chrono::DateTime<chrono_tz::Tz>,
+}
+
 /// The picture on air, covering the stage or the screen.
 #[derive(Component)]
 pub struct OnAirCover;
@@ -71,6 +79,7 @@ struct Watcher {
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<OnAir>();
+    app.add_message::<OnAirEnded>();
     let (control, control_rx) = channel();
     let (events_tx, events) = channel();
     let spawned = std::thread::Builder::new()
@@ -253,9 +262,10 @@ fn end_on_air(
     mut commands: Commands,
     covers: Query<(Entity, &Children), With<OnAirCover>>,
     playbacks: Query<&VideoPlayback>,
-    watcher: Res<Watcher>,
+    (watcher, clock): (Res<Watcher>, Res<ScreenClock>),
     mut on_air: ResMut<OnAir>,
     mut state: ResMut<StageState>,
+    mut ended_messages: MessageWriter<OnAirEnded>,
 ) {
     for (cover, children) in &covers {
         let ended = children.iter().filter_map(|c| playbacks.get(c).ok()).all(VideoPlayback::has_ended);
@@ -264,6 +274,9 @@ fn end_on_air(
         }
         commands.entity(cover).despawn();
         info!("off air: the show carries on");
+        if let (Some(start), Some(address)) = (on_air.since, on_air.address.as_ref()) {
+            ended_messages.write(OnAirEnded { stream: address.url.clone(), start, end: clock.now() });
+        }
         on_air.since = None;
         state.on_air = false;
         if let Some(show) = state.show.as_mut() {

@@ -16,7 +16,7 @@ use super::Settings;
 use super::alert::AlertShowing;
 use super::clock::ScreenClock;
 use super::content::ContentScanned;
-use super::on_air::OnAir;
+use super::on_air::{OnAir, OnAirEnded};
 use super::programme::ProgrammeChanged;
 use super::stage::{SlideFailed, SlideShown};
 use super::ticker::FeedsChanged;
@@ -119,8 +119,12 @@ fn collect(
     mut feeds: MessageReader<FeedsChanged>,
     (alert, on_air): (Res<AlertShowing>, Option<Res<OnAir>>),
     clock: Res<ScreenClock>,
+    mut broadcasts: MessageReader<OnAirEnded>,
 ) {
     let r = &mut *reporter;
+    for b in broadcasts.read() {
+        log_broadcast(r, b);
+    }
     if on_air.is_some_and(|o| o.is_changed()) {
         r.dirty = true;
     }
@@ -178,6 +182,14 @@ fn log_play(r: &Reporter, slide: &SlideShown, end: DateTime<Tz>) {
     })
     .to_string();
     let _ = r.tx.send(Job::Play { folder, date: slide.at.date_naive(), line });
+}
+
+/// One play-log line for a live broadcast that has left the air.
+fn log_broadcast(r: &Reporter, b: &OnAirEnded) {
+    let Some(folder) = r.play_log.clone() else { return };
+    let line =
+        json!({ "on_air": b.stream, "start": b.start.to_rfc3339(), "end": b.end.to_rfc3339() }).to_string();
+    let _ = r.tx.send(Job::Play { folder, date: b.start.date_naive(), line });
 }
 
 fn feed_json(f: &FeedState) -> Value {
