@@ -16,6 +16,7 @@ packages=(
   libjpeg-turbo-progs                                 # benchmarks: djpeg, the reference for picture decoding
   gstreamer1.0-plugins-bad                            # run: live streams (SRT, HLS, MPEG-TS demuxing)
   libgstrtspserver-1.0-dev                            # tests: a real RTSP server for the live-stream tests
+  minisign                                            # tests: published folders verify with minisign itself
   cage xwayland                                       # run: the kiosk (cage 0.1.4 needs Xwayland, without depending on it)
   grim wlr-randr                                      # tests: screenshots and outputs under cage
   dpkg-dev                                            # package: dpkg-shlibdeps works out the package's library Depends

@@ -27,6 +27,7 @@ Examples:
   corridor plan --days 7        what plays when, for the coming week
   corridor snapshot --out shot.png   save a picture of what the screen shows now
   corridor ticker               fetch the ticker's feeds and print their headlines
+  corridor publish FOLDER --key corridor.key   sign a folder for many screens (see corridor keygen)
 
 The file formats are explained in docs/content-folder.md and docs/configuration.md.";
 
@@ -59,6 +60,29 @@ pub enum Command {
     /// Fetch the ticker's feeds (those in ticker.toml, or the FEEDs given) and print the
     /// headlines in the order they scroll, one per line. Exit code 1 if a feed failed.
     Ticker(TickerArgs),
+    /// Make a key pair for publishing to many screens: corridor.key (secret: keep it on the
+    /// publishing computer) and corridor.pub (the public half, for the screens).
+    Keygen(KeygenArgs),
+    /// Publish a folder for many screens: writes SHA256SUMS (each file's SHA-256) and its
+    /// signature, SHA256SUMS.minisig, into the folder; then upload the whole folder.
+    Publish(PublishArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The folder to write corridor.key and corridor.pub into.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The folder to publish.
+    #[arg(value_name = "FOLDER")]
+    pub folder: PathBuf,
+    /// The secret key (made by `corridor keygen`, or `minisign -G -W`).
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
 }
 
 #[derive(Debug, Args, Default)]

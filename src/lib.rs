@@ -9,5 +9,6 @@ pub mod cli;
 pub mod core;
 pub mod kiosk;
 pub mod plan;
+pub mod publish_command;
 pub mod screen;
 pub mod ticker_command;

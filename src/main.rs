@@ -13,7 +13,7 @@ use corridor::core::config::{Config, PlayLog};
 use corridor::core::duration::parse_duration;
 use corridor::core::{library, schedule};
 use corridor::screen::{self, Mode, SnapshotSpec};
-use corridor::ticker_command;
+use corridor::{publish_command, ticker_command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -61,6 +61,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &mut std::io::stderr().lock(),
             )?;
             Ok(ExitCode::from(code as u8))
+        }
+        Command::Keygen(args) => {
+            Ok(ExitCode::from(publish_command::keygen(&args.out, &mut std::io::stdout())? as u8))
+        }
+        Command::Publish(args) => {
+            Ok(ExitCode::from(
+                publish_command::publish(&args.folder, &args.key, &mut std::io::stdout())? as u8
+            ))
         }
         Command::Snapshot(args) => {
             let spec = snapshot_spec(&args, loaded.config.timezone)?;

@@ -9,6 +9,8 @@ mod feeds;
 mod layers;
 #[path = "parts/live.rs"]
 mod live;
+#[path = "parts/publish.rs"]
+mod publish;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

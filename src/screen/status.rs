@@ -3,7 +3,7 @@
 //! slide shown, a file per day, old days removed. All writing happens on a thread of its own.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Sender, channel};
 
@@ -22,6 +22,7 @@ use super::stage::{SlideFailed, SlideShown};
 use super::ticker::FeedsChanged;
 use crate::core::config::PlayLog;
 use crate::core::content::Playlist;
+pub use crate::core::files::write_atomically;
 use crate::core::problems::{Problem, Severity};
 use crate::core::ticker::worker::FeedState;
 
@@ -292,17 +293,6 @@ fn run_job(job: &Job) -> std::io::Result<()> {
             Ok(())
         }
     }
-}
-
-/// Writes a temp file beside `path`, then renames it over `path`: readers never see half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "status".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp"));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]
