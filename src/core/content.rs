@@ -10,6 +10,7 @@ use toml_edit::Table;
 
 use super::config::{Fit, SlidesConfig, Transition, parse_fit, parse_transition};
 use super::duration::parse_duration;
+pub use super::files::is_ignored_name;
 use super::media::PlayOptions;
 use super::problems::Problem;
 use super::source::{MediaKind, Source};
@@ -119,18 +120,6 @@ pub enum ScanError {
     NotAFolder(PathBuf),
     #[error("cannot read the content folder {path}: {source}")]
     Unreadable { path: PathBuf, source: std::io::Error },
-}
-
-/// Why a name in a playlist folder is passed over without a word.
-pub fn is_ignored_name(name: &str) -> bool {
-    let lower = name.to_lowercase();
-    name.starts_with('.')
-        || name.starts_with("~$")
-        || lower.ends_with(".part")
-        || lower.ends_with(".tmp")
-        || lower.ends_with(".crdownload")
-        || lower == "thumbs.db"
-        || lower == "desktop.ini"
 }
 
 /// A feed file kept at the top of the content folder for the ticker (not a stray file).
@@ -589,7 +578,18 @@ mod tests {
 
     #[test]
     fn ignored_names() {
-        for n in [".hidden.jpg", "~$report.docx", "a.jpg.part", "x.TMP", "big.jpg.crdownload", "Thumbs.db"] {
+        let synced = [
+            ".syncthing.a.jpg.tmp",
+            "~syncthing~a.jpg.tmp",
+            ".stfolder",
+            "a.sync-conflict-20270104-093000-ABCDEFG.jpg",
+        ];
+        let published = [".~tmp~", "SHA256SUMS", "SHA256SUMS.minisig"];
+        for n in [".hidden.jpg", "~$report.docx", "a.jpg.part", "x.TMP", "big.jpg.crdownload", "Thumbs.db"]
+            .into_iter()
+            .chain(synced)
+            .chain(published)
+        {
             assert!(is_ignored_name(n), "{n}");
         }
         assert!(!is_ignored_name("photo.jpg"));

@@ -421,7 +421,7 @@ fn not_run(words: &[String]) -> Option<&'static str> {
 }
 
 /// A folder to run documented commands in: `playlists/` with a picture, a ticker.toml with a
-/// local feed, and that feed (which also stands for `ADDRESS`).
+/// local feed, and that feed (which also stands for `ADDRESS`); `year4-poetry/` with a picture.
 fn command_folder() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let content = dir.path().join("playlists");
@@ -430,6 +430,9 @@ fn command_folder() -> (tempfile::TempDir, PathBuf) {
     let feed = content.join("news.xml");
     std::fs::write(&feed, rss(&["Sports day moved to Friday"])).expect("write feed");
     std::fs::write(content.join("ticker.toml"), "[[feed]]\nurl = \"news.xml\"\n").expect("write ticker.toml");
+    // The folder docs/many-screens.md publishes.
+    std::fs::create_dir_all(dir.path().join("year4-poetry")).expect("mkdir");
+    write_solid(&dir.path().join("year4-poetry/poem.png"), 16, 9, [200, 160, 40]);
     (dir, feed)
 }
 

@@ -8,10 +8,7 @@ pub mod manifest;
 pub mod publish;
 pub mod signing;
 
-/// The manifest's file name in a published folder.
-pub const MANIFEST: &str = "SHA256SUMS";
-/// The signature's file name in a published folder.
-pub const SIGNATURE: &str = "SHA256SUMS.minisig";
+pub use crate::core::files::{MANIFEST, SIGNATURE};
 
 /// Why a folder cannot be published or a published one is refused; the words are for staff.
 #[derive(Debug, thiserror::Error)]

@@ -1,14 +1,14 @@
 //! `corridor publish FOLDER --key FILE`: lists every file of the folder (its sub-folders too) in
 //! `SHA256SUMS` and signs it into `SHA256SUMS.minisig`, with a serial one more than the folder's
-//! last signature's, or the Unix time if that is larger. Hidden files, files still being copied
-//! and links are left out; so are the manifest and signature themselves.
+//! last signature's, or the Unix time if that is larger. Hidden files, files still being copied,
+//! links and the manifest and signature themselves are left out.
 
 use std::path::{Path, PathBuf};
 
 use super::manifest::{Entry, hash_file, render, safe_name};
 use super::signing::{claimed_serial, sign};
 use super::{MANIFEST, SIGNATURE, SyncError};
-use crate::core::content::is_ignored_name;
+use crate::core::files::is_ignored_name;
 use crate::core::files::write_atomically;
 
 /// What a publish wrote.
@@ -49,9 +49,7 @@ fn list_files(dir: &Path, prefix: &str, names: &mut Vec<String>) -> Result<(), S
         let name = entry.file_name().to_string_lossy().into_owned();
         let rel = format!("{prefix}{name}");
         let kind = entry.file_type().map_err(|e| SyncError::io(&entry.path(), e))?;
-        let skipped =
-            is_ignored_name(&name) || kind.is_symlink() || (prefix.is_empty() && is_own_file(&name));
-        if skipped || safe_name(&rel).is_err() {
+        if is_ignored_name(&name) || kind.is_symlink() || safe_name(&rel).is_err() {
             continue;
         }
         if kind.is_dir() {
@@ -61,10 +59,6 @@ fn list_files(dir: &Path, prefix: &str, names: &mut Vec<String>) -> Result<(), S
         }
     }
     Ok(())
-}
-
-fn is_own_file(name: &str) -> bool {
-    name == MANIFEST || name == SIGNATURE
 }
 
 /// Where `corridor keygen` writes a key pair in `dir`: the secret key and the public key.
