@@ -20,6 +20,14 @@ use corridor::screen::{
 /// machine (a parallel build, every test of the binary at once) is slow, never wrong.
 const PATIENCE: Duration = Duration::from_secs(60);
 
+/// Tests that keep both cores busy for long (a live video encoder, a software-rendered player
+/// whose scanner runs in the idle CPU class) take turns: beside each other, a player's scanner
+/// could wait minutes for a core.
+fn cpu_heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn monday(h: u32, m: u32, sec: u32) -> chrono::DateTime<chrono_tz::Tz> {
     chrono_tz::Europe::London.with_ymd_and_hms(2027, 1, 4, h, m, sec).unwrap()
 }
@@ -1483,6 +1491,7 @@ fn stop(child: &mut std::process::Child) -> String {
 
 #[test]
 fn kiosk_watchdog_hears_of_presented_frames_only_and_logs_are_plain() {
+    let _heavy = cpu_heavy();
     let dir = tempfile::tempdir().unwrap();
     let socket_path = dir.path().join("notify.sock");
     let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
@@ -1653,6 +1662,7 @@ fn watched_player(x: &BareX, dir: &Path, cfg: &Path) -> std::process::Child {
 
 #[test]
 fn kiosk_fills_an_x_screen_without_a_window_manager_edge_to_edge() {
+    let _heavy = cpu_heavy();
     let dir = tempfile::tempdir().unwrap();
     let x = BareX::start("1920x1080");
     let cfg = write_config(dir.path(), "play_log = \"off\"\n");
@@ -1679,6 +1689,7 @@ fn kiosk_fills_an_x_screen_without_a_window_manager_edge_to_edge() {
 
 #[test]
 fn kiosk_turned_screen_draws_the_portrait_layout_turned_clockwise() {
+    let _heavy = cpu_heavy();
     let dir = tempfile::tempdir().unwrap();
     let x = BareX::start("640x360");
     let cfg = write_config(
@@ -1732,6 +1743,7 @@ fn wait_for_window(x: &BareX, geometry: &str) {
 
 #[test]
 fn kiosk_follows_its_output_when_another_appears_or_it_changes() {
+    let _heavy = cpu_heavy();
     let dir = tempfile::tempdir().unwrap();
     let x = BareX::start("1920x1080");
     let cfg = write_config(dir.path(), "play_log = \"off\"\n[display]\noutput = \"TEST-1\"\n");
@@ -1803,6 +1815,7 @@ fn give_to_kiosk_user(path: &Path) {
 
 #[test]
 fn kiosk_under_cage_fills_the_output_from_the_first_frame() {
+    let _heavy = cpu_heavy();
     let dir = tempfile::tempdir().unwrap();
     let runtime = dir.path().join("run");
     std::fs::create_dir(&runtime).unwrap();
@@ -1889,6 +1902,7 @@ fn kiosk_under_cage_fills_the_output_from_the_first_frame() {
 
 #[test]
 fn kiosk_exits_when_its_display_goes_away() {
+    let _heavy = cpu_heavy();
     let dir = tempfile::tempdir().unwrap();
     let socket_path = dir.path().join("notify.sock");
     let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
@@ -2156,6 +2170,7 @@ fn live_frame(app: &mut App) -> Option<(String, char)> {
 
 #[test]
 fn headless_a_live_stream_plays_holds_its_last_frame_when_the_studio_stops_then_the_show_moves_on() {
+    let _heavy = cpu_heavy();
     let port = free_udp_port();
     let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
     let dir = tempfile::tempdir().unwrap();
@@ -2202,6 +2217,7 @@ fn on_air_frame(app: &mut App) -> Option<char> {
 
 #[test]
 fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it_stops() {
+    let _heavy = cpu_heavy();
     let port = free_udp_port();
     let send = format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}");
     let dir = tempfile::tempdir().unwrap();
