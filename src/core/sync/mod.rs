@@ -2,11 +2,13 @@
 //! screen before any of it is shown. A published folder holds `SHA256SUMS` (the format of
 //! coreutils' `sha256sum`, [`manifest`]) and `SHA256SUMS.minisig` (a minisign signature whose
 //! trusted comment carries a serial number that grows with every publish, [`signing`]);
-//! [`publish`] writes both. Pure apart from the files it is pointed at; no network here.
+//! [`publish`] writes both, and [`verify`] checks a folder as a screen receives it. Pure apart
+//! from the files it is pointed at; no network here.
 
 pub mod manifest;
 pub mod publish;
 pub mod signing;
+pub mod verify;
 
 pub use crate::core::files::{MANIFEST, SIGNATURE};
 
