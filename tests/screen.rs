@@ -2294,3 +2294,28 @@ fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it
     run_until(&mut app, "back on air", |app| on_air_frame(app) == Some('G'));
     assert!(back.elapsed() < Duration::from_secs(15), "{:?}", back.elapsed());
 }
+
+#[test]
+fn render_snapshot_of_a_live_stream_shows_its_picture_or_what_plays_instead() {
+    let _heavy = cpu_heavy();
+    let port = free_udp_port();
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    std::fs::write(pl.join("1 studio.stream"), format!("udp://127.0.0.1:{port}\n")).unwrap();
+    write_solid(&pl.join("2 green.png"), 160, 90, [0, 200, 0]);
+    let cfg = write_config(dir.path(), "play_log = \"off\"\n[slides]\ntransition = \"cut\"\n");
+    let shot = dir.path().join("shot.png");
+    let args = ["--out", shot.to_str().unwrap(), "--size", "640x360", "--at", "2027-01-04 09:00"];
+    // Not live: the snapshot shows what the player would show instead, the next slide.
+    snapshot(&cfg, &content, &args);
+    let img = load(&shot);
+    assert!(near(px(&img, 250, 180), [0, 200, 0], 40), "the picture instead: {:?}", px(&img, 250, 180));
+    // Live: the stream's picture, drawn by the GPU path films use.
+    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    studio.colour(BLUE);
+    snapshot(&cfg, &content, &args);
+    let img = load(&shot);
+    assert!(near(px(&img, 250, 180), [0, 0, 255], 40), "the stream: {:?}", px(&img, 250, 180));
+}
