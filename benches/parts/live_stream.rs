@@ -4,7 +4,8 @@
 //! and the on-air broadcast's comeback: from the studio starting again to its picture on screen
 //! (the whole player, headless). The studio is GStreamer in this process (the tests' studio: a
 //! live test picture, 320x180 at 25 frames a second, x264 ultrafast/zerolatency), sent as
-//! MPEG-TS over UDP, through an SRT listener and through a real RTSP server (gst-rtsp-server).
+//! MPEG-TS over UDP, through an SRT listener, through a real RTSP server (gst-rtsp-server) and
+//! as HLS served by a real HTTP server (reported as measured).
 //! A change shows from the studio's next frame, so up to 40 ms of each figure is the camera's own
 //! frame interval. Last, the CPU time per frame of a 1080p30 stream against the same clip played
 //! as a file.
@@ -26,13 +27,13 @@ fn is_blue(f: &corridor::core::media::video::VideoFrame) -> bool {
 }
 
 /// Changes the studio's colour `CHANGES` times; the latency of each change.
-fn latencies(colour: &dyn Fn(u32), stream: &VideoStream) -> Vec<Duration> {
+fn latencies(colour: &dyn Fn(u32), stream: &VideoStream, changes: usize) -> Vec<Duration> {
     let mut found = Vec::new();
-    for i in 0..CHANGES {
+    for i in 0..changes {
         let blue = i % 2 == 0;
         colour(if blue { BLUE } else { GREEN });
         let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(5) {
+        while t0.elapsed() < Duration::from_secs(15) {
             match stream.try_next() {
                 Some(VideoEvent::Frame(f)) if is_blue(&f) == blue => {
                     found.push(t0.elapsed());
@@ -52,13 +53,13 @@ fn ms(d: Duration) -> f64 {
 }
 
 /// Opens `url`, measures, prints one line.
-fn measure(name: &str, url: &str, colour: &dyn Fn(u32)) {
+fn measure(name: &str, url: &str, colour: &dyn Fn(u32), changes: usize) {
     let address = parse_address(url).expect("address");
     let opened = Instant::now();
     let stream = VideoStream::open_live(&address, (1920, 1080), PlayOptions::default()).expect("live");
     let start = opened.elapsed();
     std::thread::sleep(Duration::from_millis(500));
-    let mut l = latencies(colour, &stream);
+    let mut l = latencies(colour, &stream, changes);
     l.sort();
     if l.is_empty() {
         return println!("(live-stream) {name}: no colour change arrived");
@@ -76,17 +77,18 @@ fn measure(name: &str, url: &str, colour: &dyn Fn(u32)) {
 pub fn bench_live_stream() {
     let udp = free_udp_port();
     let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={udp}"));
-    measure("MPEG-TS over UDP", &format!("udp://127.0.0.1:{udp}"), &|c| studio.colour(c));
+    measure("MPEG-TS over UDP", &format!("udp://127.0.0.1:{udp}"), &|c| studio.colour(c), CHANGES);
     drop(studio);
     let srt = free_udp_port();
     let studio = Studio::start(&format!(
         "mpegtsmux alignment=7 ! srtsink uri=srt://127.0.0.1:{srt}?mode=listener latency=200"
     ));
-    measure("SRT", &format!("srt://127.0.0.1:{srt}?mode=caller"), &|c| studio.colour(c));
+    measure("SRT", &format!("srt://127.0.0.1:{srt}?mode=caller"), &|c| studio.colour(c), CHANGES);
     drop(studio);
     let server = RtspServer::start();
-    measure("RTSP", &server.url.clone(), &|c| server.colour(c));
+    measure("RTSP", &server.url.clone(), &|c| server.colour(c), CHANGES);
     drop(server);
+    hls();
     comeback();
     cpu_against_a_file();
 }
@@ -159,6 +161,31 @@ fn next_event(stream: &VideoStream, quiet: Duration) -> Option<VideoEvent> {
         std::thread::sleep(Duration::from_millis(2));
     }
     None
+}
+
+/// HLS: the studio writes one-second segments (hlssink2) that a real HTTP server on 127.0.0.1
+/// serves; ten changes (each waits for the segments to come round).
+fn hls() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    let studio = Studio::start(&format!(
+        "h264parse ! hlssink2 target-duration=1 max-files=20 playlist-length=5 location={}/seg%05d.ts playlist-location={}/live.m3u8",
+        root.display(),
+        root.display()
+    ));
+    let served = root.clone();
+    let server = super::common::TestServer::start(move |req| {
+        let name = req.path.trim_start_matches('/');
+        match std::fs::read(served.join(name)).ok().filter(|_| !name.contains('/') && !name.contains("..")) {
+            Some(body) => super::common::Reply::ok(body),
+            None => super::common::Reply::status(404),
+        }
+    });
+    let t0 = Instant::now();
+    while !root.join("live.m3u8").exists() && t0.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    measure("HLS (1 s segments)", &server.url("/live.m3u8"), &|c| studio.colour(c), 10);
 }
 
 /// The on-air broadcast over RTSP, five times: the server stops (the picture holds, then the show
