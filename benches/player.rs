@@ -11,7 +11,8 @@
 //! time per frame while a video plays; peak memory playing a 10-minute vs a 10-second clip;
 //! (startup) first picture and peak memory at 1920x1080 vs a bare Bevy window (`parts/startup.rs`);
 //! (live-stream) a live stream's latency on loopback over UDP, SRT and RTSP, and the on-air
-//! broadcast's comeback (`parts/live_stream.rs`);
+//! broadcast's comeback (`parts/live_stream.rs`); (live-stream-soak) memory, file descriptors
+//! and threads over 30 minutes of one stream on screen;
 //! (soak, soak-screen) memory, file descriptors and threads over a simulated school week and over
 //! an hour of the real binary under Xvfb (`parts/soak.rs`).
 
@@ -346,6 +347,9 @@ fn main() {
     }
     if only.iter().any(|o| o.as_str() == "live-stream") {
         live_stream::bench_live_stream();
+    }
+    if only.iter().any(|o| o.as_str() == "live-stream-soak") {
+        live_stream::bench_live_stream_soak();
     }
     if only.iter().any(|o| o.as_str() == "soak") {
         soak::bench_soak(dir.path());

@@ -202,7 +202,7 @@ fn comeback() {
     let mut config = Config { content, ..Config::default() };
     config.live.hold = Duration::from_millis(500);
     let mut app = crate::headless_app_with(config, Duration::from_millis(16));
-    let mut frame = |app: &mut bevy::prelude::App| {
+    let frame = |app: &mut bevy::prelude::App| {
         std::thread::sleep(Duration::from_millis(16));
         app.update();
         corridor::screen::on_air_centre(app.world_mut()).is_some()
@@ -232,4 +232,41 @@ fn comeback() {
         back[back.len() - 1].as_secs_f64(),
         times[0].as_secs_f64()
     );
+}
+
+/// (live-stream-soak) The whole player headless with one stream slide on screen for 30 minutes
+/// (`CORRIDOR_SOAK_MINUTES` for a shorter run), the studio changing colour every 5 s: resident
+/// memory, file descriptors and threads at the start, middle and end.
+pub fn bench_live_stream_soak() {
+    let minutes: f64 =
+        std::env::var("CORRIDOR_SOAK_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(30.0);
+    let run = Duration::from_secs_f64(minutes * 60.0);
+    let port = free_udp_port();
+    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).expect("folder");
+    std::fs::write(content.join("default/studio.stream"), format!("udp://127.0.0.1:{port}\n"))
+        .expect("stream file");
+    let mut config = Config { content, ..Config::default() };
+    config.slides.default_duration = run * 2;
+    let mut app = crate::headless_app_with(config, Duration::from_millis(16));
+    let (start, mut samples, mut last_sample, mut frames) =
+        (Instant::now(), Vec::new(), None::<Instant>, 0u64);
+    let mut colour_at = Instant::now();
+    while start.elapsed() < run {
+        std::thread::sleep(Duration::from_millis(16));
+        app.update();
+        frames += 1;
+        if colour_at.elapsed() > Duration::from_secs(5) {
+            colour_at = Instant::now();
+            studio.colour(if frames % 2 == 0 { BLUE } else { GREEN });
+        }
+        if last_sample.is_none_or(|t| t.elapsed() > Duration::from_secs(5)) {
+            last_sample = Some(Instant::now());
+            samples.push((start.elapsed().as_secs_f64() / run.as_secs_f64(), super::soak::sample("self")));
+        }
+    }
+    println!("(live-stream-soak) {minutes} min of one live stream on screen, {frames} frames");
+    super::soak::print_windows("live-stream-soak", &samples);
 }

@@ -31,13 +31,13 @@ const SPEED: f64 = 336.0;
 
 /// Resident memory (MB), open file descriptors and threads of process `pid` ("self" for this one).
 #[derive(Clone, Copy, Debug)]
-struct Sample {
+pub(crate) struct Sample {
     rss_mb: f64,
     fds: usize,
     threads: usize,
 }
 
-fn sample(pid: &str) -> Sample {
+pub(crate) fn sample(pid: &str) -> Sample {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| -> f64 {
         let line = status.lines().find(|l| l.starts_with(name));
@@ -74,7 +74,7 @@ fn window(samples: &[(f64, Sample)], from: f64, to: f64) -> Sample {
 
 /// Start (after a tenth of the run, the warm-up), middle and end, as the largest figures in a
 /// tenth of the run each.
-fn print_windows(section: &str, samples: &[(f64, Sample)]) {
+pub(crate) fn print_windows(section: &str, samples: &[(f64, Sample)]) {
     let (start, middle, end) =
         (window(samples, 0.1, 0.2), window(samples, 0.45, 0.55), window(samples, 0.9, 1.0));
     print_verdict(section, start, middle, end);
