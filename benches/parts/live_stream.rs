@@ -174,13 +174,7 @@ fn hls() {
         root.display()
     ));
     let served = root.clone();
-    let server = super::common::TestServer::start(move |req| {
-        let name = req.path.trim_start_matches('/');
-        match std::fs::read(served.join(name)).ok().filter(|_| !name.contains('/') && !name.contains("..")) {
-            Some(body) => super::common::Reply::ok(body),
-            None => super::common::Reply::status(404),
-        }
-    });
+    let server = super::common::TestServer::start(move |req| super::common::serve_file(&served, &req.path));
     let t0 = Instant::now();
     while !root.join("live.m3u8").exists() && t0.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(50));

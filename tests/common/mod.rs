@@ -448,3 +448,16 @@ pub fn free_tcp_port() -> u16 {
         .map(|a| a.port())
         .expect("a free port")
 }
+
+/// A file of `root` as the test HTTP server answers for it: 404 for a name that is not a plain
+/// file name of that folder.
+pub fn serve_file(root: &Path, path: &str) -> Reply {
+    let name = path.trim_start_matches('/');
+    if name.contains("..") || name.contains('/') {
+        return Reply::status(404);
+    }
+    match std::fs::read(root.join(name)) {
+        Ok(body) => Reply::ok(body),
+        Err(_) => Reply::status(404),
+    }
+}

@@ -4,7 +4,6 @@
 //! through a real RTSP server (gst-rtsp-server). corridor opens each by its address, as a
 //! `.stream` file gives it, and the colours must arrive in order.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::common::*;
@@ -114,17 +113,6 @@ fn hls_plays_live_from_a_real_http_server() {
         std::thread::sleep(Duration::from_millis(50));
     }
     colours_arrive_in_order(&server.url("/live.m3u8"), &|c| studio.colour(c));
-}
-
-fn serve_file(root: &Path, path: &str) -> Reply {
-    let name = path.trim_start_matches('/');
-    if name.contains("..") || name.contains('/') {
-        return Reply::status(404);
-    }
-    match std::fs::read(root.join(name)) {
-        Ok(body) => Reply::ok(body),
-        Err(_) => Reply::status(404),
-    }
 }
 
 #[test]
