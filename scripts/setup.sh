@@ -17,6 +17,7 @@ packages=(
   gstreamer1.0-plugins-bad                            # run: live streams (SRT, HLS, MPEG-TS demuxing)
   libgstrtspserver-1.0-dev                            # tests: a real RTSP server for the live-stream tests
   minisign                                            # tests: published folders verify with minisign itself
+  nginx                                               # tests: a real web server for screens that subscribe to published folders
   cage xwayland                                       # run: the kiosk (cage 0.1.4 needs Xwayland, without depending on it)
   grim wlr-randr                                      # tests: screenshots and outputs under cage
   dpkg-dev                                            # package: dpkg-shlibdeps works out the package's library Depends

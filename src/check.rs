@@ -16,6 +16,7 @@ use crate::core::media::{self, Limits};
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule, describe};
 use crate::core::stream::StreamAddress;
+use crate::core::sync::record;
 use crate::core::ticker::{self, worker::fetch_all};
 
 /// The size slides are test-decoded at: small, so a check of a big folder stays quick.
@@ -33,6 +34,8 @@ pub struct Report {
     pub videos: Vec<VideoReport>,
     /// The live broadcast's stream, if one is set: on air now, or why not (only information).
     pub on_air: Option<(StreamAddress, Result<VideoReport, String>)>,
+    /// Each subscribed source's state, one line each.
+    pub sources: Vec<String>,
 }
 
 /// A video or live stream that plays: its length where the file tells it, the size its pictures
@@ -118,7 +121,37 @@ pub fn check(
             None
         }
     };
-    Ok(Report { content, schedule, problems, videos, on_air })
+    let sources = source_lines(config, &mut problems);
+    Ok(Report { content, schedule, problems, videos, on_air, sources })
+}
+
+/// Each `[[source]]`'s state from its record: one line each; a last round that failed is a
+/// problem too.
+fn source_lines(config: &Config, problems: &mut Vec<Problem>) -> Vec<String> {
+    let state = config.state_folder();
+    let when = |t: Option<i64>| {
+        t.and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+            .map(|t| t.with_timezone(&config.timezone).format("%Y-%m-%d %H:%M").to_string())
+    };
+    let mut lines = Vec::new();
+    for source in &config.sources {
+        let r = state.as_deref().map(|s| record::load(&record::path(s, &source.into))).unwrap_or_default();
+        let serial = r.serial.map_or_else(|| "nothing synced yet".to_string(), |s| format!("serial {s}"));
+        let since = when(r.up_to_date)
+            .map_or_else(|| "never up to date yet".to_string(), |t| format!("up to date at {t}"));
+        lines.push(format!("source {} ({}): {since}, {serial}", source.into, source.origin));
+        if let Some(e) = &r.error {
+            let at = when(r.checked).unwrap_or_default();
+            problems.push(Problem::error(
+                config.source.clone(),
+                format!(
+                    "source {}: the last sync ({at}) failed: {e}; the version in force stays",
+                    source.into
+                ),
+            ));
+        }
+    }
+    lines
 }
 
 /// Connects to the live broadcast's stream once: on air now, or why not.
@@ -199,6 +232,9 @@ pub fn print(
         writeln!(out, "{}", video.line())?;
     }
     if let Some(line) = on_air_line(report) {
+        writeln!(out, "{line}")?;
+    }
+    for line in &report.sources {
         writeln!(out, "{line}")?;
     }
     let n = report.problems.len();

@@ -66,6 +66,16 @@ pub enum Command {
     /// Publish a folder for many screens: writes SHA256SUMS (each file's SHA-256) and its
     /// signature, SHA256SUMS.minisig, into the folder; then upload the whole folder.
     Publish(PublishArgs),
+    /// Bring the published folders this screen subscribes to ([[source]] in corridor.toml) up
+    /// to date now, one line each. Exit code 1 if any could not be updated.
+    Sync(SyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Sync once and exit (the player syncs by itself while it runs).
+    #[arg(long, required = true)]
+    pub once: bool,
 }
 
 #[derive(Debug, Args)]

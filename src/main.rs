@@ -70,6 +70,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 publish_command::publish(&args.folder, &args.key, &mut std::io::stdout())? as u8
             ))
         }
+        Command::Sync(_) => {
+            Ok(ExitCode::from(publish_command::sync_once(&loaded.config, &mut std::io::stdout())? as u8))
+        }
         Command::Snapshot(args) => {
             let spec = snapshot_spec(&args, loaded.config.timezone)?;
             if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {

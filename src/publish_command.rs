@@ -1,12 +1,42 @@
-//! `corridor keygen` and `corridor publish`: the publishing side of content for many screens
-//! (docs/many-screens.md). Thin: the work is in [`crate::core::sync`].
+//! `corridor keygen`, `corridor publish` and `corridor sync --once`: content for many screens
+//! (docs/many-screens.md), publishing and subscribing. Thin: the work is in [`crate::core::sync`].
 
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, bail};
 
-use crate::core::sync::{MANIFEST, SIGNATURE, publish, signing};
+use crate::core::config::Config;
+use crate::core::sync::rounds::{need_state, sync_one};
+use crate::core::sync::transport::{Limits, Transport};
+use crate::core::sync::{MANIFEST, SIGNATURE, publish, record, signing};
+
+/// How long `sync --once` waits for a running player's round to finish.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Brings every `[[source]]` up to date now, one line each; 1 if any failed.
+pub fn sync_once(config: &Config, out: &mut impl Write) -> anyhow::Result<i32> {
+    if config.sources.is_empty() {
+        writeln!(out, "no [[source]] in corridor.toml: nothing to sync")?;
+        return Ok(0);
+    }
+    let state = config.state_folder();
+    let state = need_state(state.as_deref())?;
+    let _lock = record::lock(state, LOCK_WAIT, || {
+        let _ =
+            writeln!(out, "waiting for another corridor to finish syncing (up to {} s)", LOCK_WAIT.as_secs());
+    })?;
+    let transport = Transport::new(Limits::default())?;
+    let mut failed = false;
+    for source in &config.sources {
+        let now =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let report = sync_one(source, &config.content, state, &transport, now as i64);
+        failed |= report.result.is_err();
+        writeln!(out, "{}", report.line())?;
+    }
+    Ok(i32::from(failed))
+}
 
 /// Writes a new key pair into `dir` (never over an existing key) and says where each half goes.
 pub fn keygen(dir: &Path, out: &mut impl Write) -> anyhow::Result<i32> {

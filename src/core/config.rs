@@ -15,6 +15,7 @@ pub use super::layout::LayoutConfig;
 use super::layout::{WIDGETS_POSITIONS, WidgetsPosition};
 use super::problems::Problem;
 use super::stream::{DEFAULT_HOLD, DEFAULT_LATENCY, StreamAddress, parse_address};
+use super::sync::source::{Source, read_sources, read_trusted_keys};
 use super::text::decode_text;
 use super::tomlx::{Key, Reader, TomlFile, key, one_of, section};
 
@@ -212,6 +213,10 @@ pub struct Config {
     pub power_off_command: Option<String>,
     /// Run when an `[[off]]` period ends (e.g. "xset dpms force on").
     pub power_on_command: Option<String>,
+    /// Published folders this screen subscribes to (`[[source]]`).
+    pub sources: Vec<Source>,
+    /// Keys a synced folder's signature may verify with (`trusted_keys`: `RW…` lines).
+    pub trusted_keys: Vec<String>,
 }
 
 impl Default for Config {
@@ -255,6 +260,8 @@ impl Default for Config {
             live: LiveConfig::default(),
             power_off_command: None,
             power_on_command: None,
+            sources: Vec::new(),
+            trusted_keys: Vec::new(),
         }
     }
 }
@@ -365,6 +372,14 @@ const ROOT_KEYS: &[Key<Config>] = &[
     section!("widgets", WIDGETS_KEYS),
     section!("branding", BRANDING_KEYS),
     section!("live", LIVE_KEYS),
+    Key { name: "trusted_keys", read: |r, t, k, c| c.trusted_keys = read_trusted_keys(r, t, k) },
+    Key {
+        name: "source",
+        read: |r, t, k, c| {
+            let dir = c.source.as_deref().and_then(Path::parent).filter(|d| !d.as_os_str().is_empty());
+            c.sources = read_sources(r, t, k, dir);
+        },
+    },
 ];
 
 const LIVE_KEYS: &[Key<Config>] = &[

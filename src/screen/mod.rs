@@ -21,6 +21,7 @@ mod showing;
 mod snapshot;
 mod stage;
 mod status;
+mod sync;
 mod ticker;
 mod video;
 mod watch;
@@ -48,6 +49,7 @@ pub use programme::ProgrammeChanged;
 pub use settings_file::SettingsKept;
 pub use showing::StageState;
 pub use stage::{FallbackSlide, SlideFailed, SlideRoot, SlideShown, StartAt};
+pub use sync::{SourceState, Sources};
 pub use ticker::{FeedsChanged, TickerReady, TickerSystems};
 pub use video::{film_ready, shown_centre};
 pub use widgets::{MIN_TEXT_VMIN, WidgetCard};
@@ -210,6 +212,9 @@ pub fn build_app(config: Config, mode: Mode) -> App {
             app.add_systems(Startup, output::go_fullscreen);
         }
         Placement::Compositor => {}
+    }
+    if matches!(mode, Mode::Run { .. }) {
+        app.add_plugins(sync::plugin);
     }
     run_systems_in_order(&mut app);
     if let Mode::Snapshot(spec) = mode {

@@ -19,6 +19,7 @@ use super::content::ContentScanned;
 use super::on_air::{OnAir, OnAirEnded};
 use super::programme::ProgrammeChanged;
 use super::stage::{SlideFailed, SlideShown};
+use super::sync::{Sources, source_json};
 use super::ticker::FeedsChanged;
 use crate::core::config::PlayLog;
 use crate::core::content::Playlist;
@@ -118,7 +119,7 @@ fn collect(
     mut shown: MessageReader<SlideShown>,
     mut failed: MessageReader<SlideFailed>,
     mut feeds: MessageReader<FeedsChanged>,
-    (alert, on_air): (Res<AlertShowing>, Option<Res<OnAir>>),
+    (alert, on_air, sources): (Res<AlertShowing>, Option<Res<OnAir>>, Option<Res<Sources>>),
     clock: Res<ScreenClock>,
     mut broadcasts: MessageReader<OnAirEnded>,
 ) {
@@ -126,7 +127,7 @@ fn collect(
     for b in broadcasts.read() {
         log_broadcast(r, b);
     }
-    if on_air.is_some_and(|o| o.is_changed()) {
+    if on_air.is_some_and(|o| o.is_changed()) || sources.is_some_and(|s| s.is_changed()) {
         r.dirty = true;
     }
     if let Some(scan) = scanned.read().last() {
@@ -230,7 +231,7 @@ fn write_status(
     mut reporter: ResMut<Reporter>,
     settings: Res<Settings>,
     clock: Res<ScreenClock>,
-    (alert, on_air): (Res<AlertShowing>, Option<Res<OnAir>>),
+    (alert, on_air, sources): (Res<AlertShowing>, Option<Res<OnAir>>, Option<Res<Sources>>),
 ) {
     if !reporter.dirty {
         return;
@@ -251,6 +252,7 @@ fn write_status(
         "feeds": r.feeds,
         "alert": alert.0,
         "on_air": on_air.as_deref().and_then(on_air_json),
+        "sources": sources.map(|s| s.0.iter().map(source_json).collect::<Vec<_>>()).unwrap_or_default(),
     });
     let current_file = current.map(|c| c.file.clone());
     let _ = r.tx.send(Job::Status { path, status: Box::new(status), items: r.items.clone(), current_file });

@@ -2,12 +2,19 @@
 //! screen before any of it is shown. A published folder holds `SHA256SUMS` (the format of
 //! coreutils' `sha256sum`, [`manifest`]) and `SHA256SUMS.minisig` (a minisign signature whose
 //! trusted comment carries a serial number that grows with every publish, [`signing`]);
-//! [`publish`] writes both, and [`verify`] checks a folder as a screen receives it. Pure apart
-//! from the files it is pointed at; no network here.
+//! [`publish`] writes both, and [`verify`] checks a folder as a screen receives it. A screen
+//! subscribes to `[[source]]`s ([`source`]): [`subscribe`] brings one up to date through
+//! [`transport`] (web or folder), switching to a new version only once all of it verified, and
+//! [`record`] keeps each source's state and the lock that lets one sync run at a time.
 
 pub mod manifest;
 pub mod publish;
+pub mod record;
+pub mod rounds;
 pub mod signing;
+pub mod source;
+pub mod subscribe;
+pub mod transport;
 pub mod verify;
 
 pub use crate::core::files::{MANIFEST, SIGNATURE};
@@ -27,6 +34,14 @@ pub enum SyncError {
         "this version (serial {new}) is not newer than the one in force (serial {in_force}); it is refused"
     )]
     Replayed { new: u64, in_force: u64 },
+    #[error("{name}: {why}")]
+    Fetch { name: String, why: String },
+    #[error("{name}: larger than the cap of {} MB; refused", cap / (1 << 20))]
+    TooLarge { name: String, cap: u64 },
+    #[error("the disk: {0}")]
+    Disk(String),
+    #[error("{0}")]
+    Refused(String),
 }
 
 impl SyncError {

@@ -1,0 +1,368 @@
+//! Getting a published folder's files from where it is: over HTTP(S) with reqwest, or from a
+//! folder (a mounted share). Small files (the manifest and its signature) are read whole, asking
+//! only for a changed copy; listed files stream to a `.part` file while their SHA-256 is worked
+//! out, resume with `Range` after a dropped connection, never grow past their cap, keep to
+//! `max_rate`, and give up on a server that stalls or drips. Blocking: worker threads only.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use reqwest::header::{CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE};
+use sha2::{Digest, Sha256};
+
+use super::SyncError;
+use super::manifest::to_hex;
+use super::source::Origin;
+use crate::core::ticker::fetch::Validators;
+
+/// Sent with every request.
+pub const USER_AGENT: &str =
+    concat!("corridor/", env!("CARGO_PKG_VERSION"), " (school corridor signage; folder sync)");
+
+/// How long a transfer may take.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub connect: Duration,
+    /// No byte at all for this long: the transfer is given up (and resumed next round).
+    pub stall: Duration,
+    /// Fewer than `min_speed` bytes a second over a whole `stall` window: given up too (a
+    /// server that drips a byte at a time).
+    pub min_speed: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { connect: Duration::from_secs(10), stall: Duration::from_secs(30), min_speed: 1024 }
+    }
+}
+
+/// A small file's answer.
+#[derive(Debug)]
+pub enum Small {
+    Body { bytes: Vec<u8>, validators: Validators },
+    NotModified,
+}
+
+/// Gets files from sources; one for a whole run (it keeps connections alive).
+pub struct Transport {
+    client: Client,
+    limits: Limits,
+}
+
+impl Transport {
+    pub fn new(limits: Limits) -> Result<Self, SyncError> {
+        let client = Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(limits.connect)
+            .timeout(limits.stall)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(|e| fetch_error("", e.to_string()))?;
+        Ok(Self { client, limits })
+    }
+
+    /// The file `name` of `origin`, at most `cap` bytes; only a changed copy when `since` is given.
+    pub fn get_small(
+        &self,
+        origin: &Origin,
+        name: &str,
+        cap: u64,
+        since: &Validators,
+    ) -> Result<Small, SyncError> {
+        let mut body = Vec::new();
+        let validators = match origin {
+            Origin::Folder(dir) => {
+                let path = dir.join(name);
+                let file = File::open(&path).map_err(|e| fetch_error(name, e.to_string()))?;
+                self.copy(name, &mut file.take(cap + 1), &mut body, cap, None)?;
+                Validators::default()
+            }
+            Origin::Web(base) => {
+                let mut request = self.client.get(url_of(base, name)?);
+                if let Some(etag) = &since.etag {
+                    request = request.header(IF_NONE_MATCH, etag);
+                }
+                if let Some(date) = &since.last_modified {
+                    request = request.header(IF_MODIFIED_SINCE, date);
+                }
+                let mut response = request.send().map_err(|e| fetch_error(name, cause(&e)))?;
+                if response.status() == StatusCode::NOT_MODIFIED {
+                    return Ok(Small::NotModified);
+                }
+                answered(name, response.status())?;
+                let header = |h| response.headers().get(h).and_then(|v| v.to_str().ok()).map(String::from);
+                let validators = Validators { etag: header(ETAG), last_modified: header(LAST_MODIFIED) };
+                self.copy(name, &mut response, &mut body, cap, None)?;
+                validators
+            }
+        };
+        Ok(Small::Body { bytes: body, validators })
+    }
+
+    /// Downloads `name` into `part` (continuing what is already there), at most `cap` bytes at
+    /// `rate` bytes a second; returns the bytes fetched this time and the whole file's SHA-256.
+    pub fn download(
+        &self,
+        origin: &Origin,
+        name: &str,
+        part: &Path,
+        cap: u64,
+        rate: Option<u64>,
+    ) -> Result<(u64, [u8; 32]), SyncError> {
+        let io = |e: std::io::Error| SyncError::io(part, e);
+        let mut file = OpenOptions::new().create(true).read(true).append(true).open(part).map_err(io)?;
+        let mut hasher = Sha256::new();
+        let mut have = std::io::copy(&mut (&file).take(cap + 1), &mut HashOnly(&mut hasher)).map_err(io)?;
+        if have > cap {
+            file.set_len(0).map_err(io)?;
+            (hasher, have) = (Sha256::new(), 0);
+        }
+        let mut out = PartWriter { file: &mut file, hasher: &mut hasher };
+        let fetched = match origin {
+            Origin::Folder(dir) => {
+                let mut src = File::open(dir.join(name)).map_err(|e| fetch_error(name, e.to_string()))?;
+                src.seek(SeekFrom::Start(have)).map_err(|e| fetch_error(name, e.to_string()))?;
+                self.copy(name, &mut src, &mut out, cap - have, rate)?
+            }
+            Origin::Web(base) => {
+                self.download_web(&url_of(base, name)?, name, &mut out, &mut have, cap, rate)?
+            }
+        };
+        Ok((fetched, hasher.finalize().into()))
+    }
+
+    fn download_web(
+        &self,
+        url: &reqwest::Url,
+        name: &str,
+        out: &mut PartWriter<'_>,
+        have: &mut u64,
+        cap: u64,
+        rate: Option<u64>,
+    ) -> Result<u64, SyncError> {
+        let mut request = self.client.get(url.clone());
+        if *have > 0 {
+            request = request.header(RANGE, format!("bytes={have}-"));
+        }
+        let mut response = request.send().map_err(|e| fetch_error(name, cause(&e)))?;
+        let resumed = response.status() == StatusCode::PARTIAL_CONTENT
+            && response
+                .headers()
+                .get(CONTENT_RANGE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with(&format!("bytes {have}-")));
+        if response.status() == StatusCode::RANGE_NOT_SATISFIABLE && *have > 0 {
+            return Ok(0); // the part is already whole; its hash decides
+        }
+        if !resumed {
+            answered(name, response.status())?;
+            if *have > 0 {
+                out.restart().map_err(|e| fetch_error(name, e.to_string()))?;
+                *have = 0;
+            }
+        }
+        if response.content_length().is_some_and(|n| n > cap - *have) {
+            return Err(SyncError::TooLarge { name: name.into(), cap });
+        }
+        self.copy(name, &mut response, out, cap - *have, rate)
+    }
+
+    /// Copies `from` into `to`: at most `cap` bytes, `rate` bytes a second, and never slower
+    /// than the limits allow.
+    fn copy(
+        &self,
+        name: &str,
+        from: &mut dyn Read,
+        to: &mut dyn Write,
+        cap: u64,
+        rate: Option<u64>,
+    ) -> Result<u64, SyncError> {
+        let mut buf = vec![0u8; 256 * 1024];
+        let (started, mut window, mut window_bytes, mut total) = (Instant::now(), Instant::now(), 0u64, 0u64);
+        loop {
+            let n = from.read(&mut buf).map_err(|e| fetch_error(name, cause(&e)))?;
+            if n == 0 {
+                return Ok(total);
+            }
+            total += n as u64;
+            if total > cap {
+                return Err(SyncError::TooLarge { name: name.into(), cap });
+            }
+            to.write_all(&buf[..n]).map_err(|e| SyncError::Disk(format!("{name}: {e}")))?;
+            window_bytes += n as u64;
+            if window.elapsed() >= self.limits.stall {
+                if window_bytes < self.limits.min_speed * self.limits.stall.as_secs().max(1) {
+                    return Err(fetch_error(
+                        name,
+                        format!("slower than {} bytes a second; given up", self.limits.min_speed),
+                    ));
+                }
+                (window, window_bytes) = (Instant::now(), 0);
+            }
+            if let Some(rate) = rate.filter(|r| *r > 0) {
+                let due = Duration::from_secs_f64(total as f64 / rate as f64);
+                if let Some(wait) = due.checked_sub(started.elapsed()) {
+                    std::thread::sleep(wait);
+                }
+            }
+        }
+    }
+}
+
+/// `base` with `name`'s parts appended, each percent-encoded.
+fn url_of(base: &str, name: &str) -> Result<reqwest::Url, SyncError> {
+    let mut url = reqwest::Url::parse(base).map_err(|e| fetch_error(name, e.to_string()))?;
+    url.path_segments_mut()
+        .map_err(|()| fetch_error(name, "not a folder address".into()))?
+        .pop_if_empty()
+        .extend(name.split('/'));
+    Ok(url)
+}
+
+fn answered(name: &str, status: StatusCode) -> Result<(), SyncError> {
+    if status.is_success() { Ok(()) } else { Err(fetch_error(name, format!("the server answered {status}"))) }
+}
+
+fn fetch_error(name: &str, why: String) -> SyncError {
+    SyncError::Fetch { name: name.to_string(), why }
+}
+
+/// The innermost error's words ("Connection refused (os error 111)"), without the URL.
+fn cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    if cur.to_string().contains("timed out") || cur.to_string().contains("deadline") {
+        return "no answer in time (timed out)".into();
+    }
+    cur.to_string()
+}
+
+/// Feeds a hasher only.
+struct HashOnly<'a>(&'a mut Sha256);
+
+impl Write for HashOnly<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes to a `.part` file and its hasher together.
+struct PartWriter<'a> {
+    file: &'a mut File,
+    hasher: &'a mut Sha256,
+}
+
+impl PartWriter<'_> {
+    /// Empties the file and the hash (the server would not resume).
+    fn restart(&mut self) -> std::io::Result<()> {
+        self.file.set_len(0)?;
+        *self.hasher = Sha256::new();
+        Ok(())
+    }
+}
+
+impl Write for PartWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// A hash in the short form the log shows.
+pub fn short(hash: &[u8; 32]) -> String {
+    to_hex(hash)[..12].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{TcpListener, TcpStream};
+
+    /// A server on 127.0.0.1 that answers one request with `answer`; its folder address.
+    fn serve(answer: impl FnOnce(TcpStream) + Send + 'static) -> Origin {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                answer(stream);
+            }
+        });
+        Origin::Web(format!("http://127.0.0.1:{port}/share/"))
+    }
+
+    fn quick() -> Transport {
+        Transport::new(Limits {
+            connect: Duration::from_secs(2),
+            stall: Duration::from_millis(400),
+            min_speed: 200,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn an_endless_body_stops_at_the_cap() {
+        let origin = serve(|mut s| {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+            while s.write_all(&[0u8; 65536]).is_ok() {}
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join("x.part");
+        let e = quick().download(&origin, "film.mp4", &part, 1 << 20, None).unwrap_err();
+        assert!(matches!(e, SyncError::TooLarge { .. }), "{e}");
+        assert!(std::fs::metadata(&part).unwrap().len() <= 1 << 20);
+    }
+
+    #[test]
+    fn a_server_that_drips_or_stalls_is_given_up() {
+        let drip = serve(|mut s| {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+            while s.write_all(b"x").is_ok() {
+                std::thread::sleep(Duration::from_millis(40));
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let e = quick().download(&drip, "a.jpg", &dir.path().join("a.part"), 1 << 20, None).unwrap_err();
+        assert!(e.to_string().contains("slower than 200 bytes a second"), "{e}");
+        let stall = serve(|mut s| {
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc");
+            std::thread::sleep(Duration::from_secs(3));
+        });
+        let e = quick().download(&stall, "b.jpg", &dir.path().join("b.part"), 1 << 20, None).unwrap_err();
+        assert!(matches!(e, SyncError::Fetch { .. }), "{e}");
+        assert!(e.to_string().starts_with("b.jpg: "), "{e}");
+    }
+
+    #[test]
+    fn names_are_percent_encoded_under_the_folder_address() {
+        let url = url_of("http://x.org/share/", "poems/a poem#1.md").unwrap();
+        assert_eq!(url.as_str(), "http://x.org/share/poems/a%20poem%231.md");
+    }
+
+    #[test]
+    fn a_folder_source_resumes_a_part_and_hashes_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "abc").unwrap();
+        let part = dir.path().join("a.part");
+        std::fs::write(&part, "a").unwrap();
+        let origin = Origin::Folder(dir.path().to_path_buf());
+        let (fetched, hash) = quick().download(&origin, "a.txt", &part, 100, None).unwrap();
+        assert_eq!((fetched, std::fs::read_to_string(&part).unwrap().as_str()), (2, "abc"));
+        assert_eq!(to_hex(&hash), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+}
