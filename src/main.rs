@@ -71,6 +71,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ))
         }
         Command::Sync(_) => {
+            for p in &loaded.problems {
+                eprintln!("corridor: {p}");
+            }
             Ok(ExitCode::from(publish_command::sync_once(&loaded.config, &mut std::io::stdout())? as u8))
         }
         Command::Snapshot(args) => {

@@ -11,6 +11,8 @@ mod layers;
 mod live;
 #[path = "parts/publish.rs"]
 mod publish;
+#[path = "parts/sync.rs"]
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -14,6 +14,7 @@ use notify::{EventKind, PollWatcher, RecursiveMode, Watcher};
 
 use super::Settings;
 use crate::core::config::WatchMode;
+use crate::core::files::SYNC_WORK;
 
 /// Wait this long after the last change before scanning (many files copied at once: one scan).
 const DEBOUNCE: Duration = Duration::from_millis(200);
@@ -208,6 +209,7 @@ fn watch_thread(
         w.watch(&dir, RecursiveMode::NonRecursive).ok()?;
         Some(w)
     });
+    let sync_work = root.join(SYNC_WORK);
     let mut present = root.is_dir();
     let mut watcher = if present { make_watcher(&root, mode, interval, tx.clone(), &out) } else { None };
     loop {
@@ -217,7 +219,9 @@ fn watch_thread(
                     continue;
                 }
                 let settings = config_file.as_ref().is_some_and(|c| event.paths.iter().any(|p| p == c));
-                let content = event.paths.iter().any(|p| p.starts_with(&root)) || event.paths.is_empty();
+                // Downloads of synced sources are put together out of sight; only their switch counts.
+                let content = event.paths.iter().any(|p| p.starts_with(&root) && !p.starts_with(&sync_work))
+                    || event.paths.is_empty();
                 if settings && out.send(WatchEvent::Settings).is_err() {
                     return;
                 }

@@ -461,3 +461,88 @@ pub fn serve_file(root: &Path, path: &str) -> Reply {
         Err(_) => Reply::status(404),
     }
 }
+
+/// nginx (Debian's) on 127.0.0.1 serving a folder, with its own config in a temp folder; one
+/// process (no workers), stopped when dropped. `extra` holds more directives for its server.
+pub struct Nginx {
+    dir: tempfile::TempDir,
+    root: PathBuf,
+    pub port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl Nginx {
+    pub fn start(root: &Path, extra: &str) -> Self {
+        let mut nginx = Nginx {
+            dir: tempfile::tempdir().expect("a temp folder"),
+            root: root.to_path_buf(),
+            port: free_tcp_port(),
+            child: None,
+        };
+        nginx.restart(extra);
+        nginx
+    }
+
+    /// Stops nginx at once (connections cut in the middle).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again on the same port with `extra` directives.
+    pub fn restart(&mut self, extra: &str) {
+        self.stop();
+        let d = self.dir.path().display();
+        let conf = format!(
+            "daemon off; master_process off; pid {d}/nginx.pid; error_log {d}/error.log;\n\
+             events {{}}\nhttp {{ access_log {d}/access.log; types {{}} default_type application/octet-stream;\n\
+             server {{ listen 127.0.0.1:{}; root {}; {extra} }} }}\n",
+            self.port,
+            self.root.display()
+        );
+        let conf_path = self.dir.path().join("nginx.conf");
+        std::fs::write(&conf_path, conf).expect("nginx.conf");
+        let child = Command::new("nginx")
+            .arg("-p")
+            .arg(self.dir.path())
+            .arg("-e")
+            .arg(self.dir.path().join("error.log"))
+            .arg("-c")
+            .arg(&conf_path)
+            .spawn()
+            .expect("nginx (Debian package nginx; scripts/setup.sh installs it)");
+        self.child = Some(child);
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            let log = std::fs::read_to_string(self.dir.path().join("error.log")).unwrap_or_default();
+            assert!(started.elapsed().as_secs() < 20, "nginx did not start: {log}");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}/{}", self.port, path.trim_start_matches('/'))
+    }
+
+    /// Each request nginx has logged: (path, status, body bytes sent).
+    pub fn access_log(&self) -> Vec<(String, u16, u64)> {
+        let text = std::fs::read_to_string(self.dir.path().join("access.log")).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| {
+                let mut parts = l.split('"');
+                let request = parts.nth(1)?;
+                let mut numbers = parts.next()?.split_whitespace();
+                let path = request.split_whitespace().nth(1)?.to_string();
+                Some((path, numbers.next()?.parse().ok()?, numbers.next()?.parse().ok()?))
+            })
+            .collect()
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

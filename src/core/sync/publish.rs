@@ -33,13 +33,28 @@ pub fn publish(folder: &Path, secret_key_text: &str, now_unix: u64) -> Result<Pu
     let old = std::fs::read_to_string(folder.join(SIGNATURE)).ok().and_then(|t| claimed_serial(&t));
     let serial = old.map_or(now_unix, |old| old.saturating_add(1).max(now_unix));
     let signature = sign(text.as_bytes(), secret_key_text, serial)?;
+    let old_time = std::fs::metadata(folder.join(MANIFEST)).and_then(|m| m.modified()).ok();
     let write = |name: &str, bytes: &[u8]| {
         let path = folder.join(name);
-        write_atomically(&path, bytes).map_err(|e| SyncError::io(&path, e))
+        write_atomically(&path, bytes).map_err(|e| SyncError::io(&path, e))?;
+        move_time_on(&path, old_time).map_err(|e| SyncError::io(&path, e))
     };
     write(MANIFEST, text.as_bytes())?;
     write(SIGNATURE, signature.as_bytes())?;
     Ok(Published { files: entries.len(), serial })
+}
+
+/// Web servers tell a changed file by its size and modification time in whole seconds: a
+/// manifest published twice in one second keeps its time a second later than the last one's,
+/// so screens asking "changed since?" always hear of the new version.
+fn move_time_on(path: &Path, old: Option<std::time::SystemTime>) -> std::io::Result<()> {
+    let Some(old) = old.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()) else { return Ok(()) };
+    let now = std::fs::metadata(path)?.modified()?;
+    let next_second = std::time::UNIX_EPOCH + std::time::Duration::from_secs(old.as_secs() + 1);
+    if now < next_second {
+        std::fs::File::options().write(true).open(path)?.set_modified(next_second)?;
+    }
+    Ok(())
 }
 
 /// The names of the files under `dir` (relative to the folder published, `/` between parts).

@@ -22,6 +22,8 @@ pub struct Record {
     pub validators: Validators,
     /// The last round, Unix seconds.
     pub checked: Option<i64>,
+    /// The last time the manifest came whole (not "not modified").
+    pub fetched: Option<i64>,
     /// The last round that ended up to date.
     pub up_to_date: Option<i64>,
     /// When the version in force arrived.
@@ -52,6 +54,7 @@ pub fn load(path: &Path) -> Record {
         serial: v.get("serial").and_then(Value::as_u64),
         validators: Validators { etag: text("etag"), last_modified: text("last_modified") },
         checked: v.get("checked").and_then(Value::as_i64),
+        fetched: v.get("fetched").and_then(Value::as_i64),
         up_to_date: v.get("up_to_date").and_then(Value::as_i64),
         changed: v.get("changed").and_then(Value::as_i64),
         error: text("error"),
@@ -66,6 +69,7 @@ pub fn save(path: &Path, record: &Record) -> Result<(), SyncError> {
         "etag": record.validators.etag,
         "last_modified": record.validators.last_modified,
         "checked": record.checked,
+        "fetched": record.fetched,
         "up_to_date": record.up_to_date,
         "changed": record.changed,
         "error": record.error,
@@ -128,6 +132,7 @@ mod tests {
             serial: Some(7),
             validators: Validators { etag: Some("\"abc\"".into()), last_modified: None },
             checked: Some(100),
+            fetched: Some(95),
             up_to_date: Some(90),
             changed: Some(80),
             error: Some("SHA256SUMS: the server answered 404 Not Found".into()),

@@ -18,6 +18,8 @@ use super::{MANIFEST, SIGNATURE, SyncError};
 use crate::core::files::{SYNC_WORK, exchange};
 use crate::core::ticker::fetch::Validators;
 
+/// Seconds after which the manifest is asked for whole again, changed or not.
+const FULL_EVERY: i64 = 3600;
 /// The longest signature file fetched.
 const MAX_SIGNATURE_BYTES: u64 = 4096;
 
@@ -51,7 +53,7 @@ pub fn sync_source(
     now: i64,
 ) -> Result<Change, SyncError> {
     record.checked = Some(now);
-    let result = round(source, content, transport, record);
+    let result = round(source, content, transport, record, now);
     match &result {
         Ok(change) => {
             (record.error, record.failures, record.up_to_date) = (None, 0, Some(now));
@@ -72,16 +74,21 @@ fn round(
     content: &Path,
     transport: &Transport,
     record: &mut Record,
+    now: i64,
 ) -> Result<Change, SyncError> {
     let key = public_key(&source.public_key)?;
     let live = content.join(&source.into);
     let in_force = in_force(&live, &key, record)?;
-    let since = if live.is_dir() { record.validators.clone() } else { Validators::default() };
+    // Asked "changed since?" for an hour after a whole answer, then whole again: a validator
+    // that failed to change (two uploads in one second) never hides a version for longer.
+    let recent = record.fetched.is_some_and(|t| (0..FULL_EVERY).contains(&(now - t)));
+    let since = if live.is_dir() && recent { record.validators.clone() } else { Validators::default() };
     let (manifest, validators) =
         match transport.get_small(&source.origin, MANIFEST, MAX_MANIFEST_BYTES, &since)? {
             Small::NotModified => return Ok(Change::UpToDate),
             Small::Body { bytes, validators } => (bytes, validators),
         };
+    record.fetched = Some(now);
     if live.is_dir() && std::fs::read(live.join(MANIFEST)).is_ok_and(|old| old == manifest) {
         record.validators = validators;
         return Ok(Change::UpToDate);
@@ -183,7 +190,14 @@ impl Work {
     ) -> Result<u64, SyncError> {
         let part = self.parts.join(format!("{}.part", to_hex(&entry.sha256)));
         let cap = source.max_file.min(left);
-        let (bytes, hash) = transport.download(&source.origin, &entry.name, &part, cap, source.max_rate)?;
+        let (bytes, hash) = transport
+            .download(&source.origin, &entry.name, &part, cap, source.max_rate)
+            .map_err(|e| match e {
+                SyncError::TooLarge { .. } if left < source.max_file => {
+                    SyncError::TooLarge { name: "the whole source".into(), cap: source.max_total }
+                }
+                e => e,
+            })?;
         if hash != entry.sha256 {
             let _ = std::fs::remove_file(&part);
             return Err(SyncError::Manifest(format!(
