@@ -2319,3 +2319,54 @@ fn render_snapshot_of_a_live_stream_shows_its_picture_or_what_plays_instead() {
     let img = load(&shot);
     assert!(near(px(&img, 250, 180), [0, 0, 255], 40), "the stream: {:?}", px(&img, 250, 180));
 }
+
+// ---- Many screens: a published folder synced while the player runs ----
+
+#[test]
+fn live_a_subscribed_source_arrives_updates_and_refusals_reach_the_status_file() {
+    use corridor::core::sync::{publish::publish, signing, source};
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    write_solid(&site.join("cover.png"), 16, 9, [200, 30, 30]);
+    let pair = signing::keygen().unwrap();
+    publish(&site, &pair.secret, 10).unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(&content).unwrap();
+    let state = dir.path().join("state");
+    let mut live = Live::new(dir.path(), &content, |c| {
+        c.state_folder = Some(state.clone());
+        c.sources = vec![source::Source {
+            origin: source::Origin::Folder(site.clone()),
+            into: "default".into(),
+            public_key: pair.public_line.clone(),
+            every: Duration::from_millis(500),
+            max_rate: None,
+            max_file: source::DEFAULT_MAX_FILE,
+            max_total: source::DEFAULT_MAX_TOTAL,
+        }];
+    });
+    let sources = |l: &Live| l.status()["sources"].as_array().cloned().unwrap_or_default();
+    live.until("the source's first version on screen", |l| has(&l.items(), "default/cover.png"), |_| {});
+    live.until(
+        "its state in the status file",
+        |l| sources(l).first().is_some_and(|s| s["serial"] == 10),
+        |_| {},
+    );
+    let s = &sources(&live)[0];
+    assert_eq!((s["into"].as_str(), s["error"].is_null()), (Some("default"), true), "{s}");
+    assert!(s["up_to_date_at"].is_string(), "{s}");
+    // A new version: both pictures; then a tampered one: refused, the status says why.
+    write_solid(&site.join("second.png"), 16, 9, [30, 200, 30]);
+    publish(&site, &pair.secret, 11).unwrap();
+    live.until("the new version on screen", |l| has(&l.items(), "default/second.png"), |_| {});
+    write_solid(&site.join("third.png"), 16, 9, [30, 30, 200]);
+    publish(&site, &pair.secret, 12).unwrap();
+    write_solid(&site.join("third.png"), 16, 9, [1, 2, 3]);
+    live.until(
+        "the refusal in the status file",
+        |l| sources(l).first().is_some_and(|s| s["error"].as_str().is_some_and(|e| e.contains("third.png"))),
+        |l| assert!(!has(&l.items(), "default/third.png")),
+    );
+    assert_eq!(live.items().len(), 2, "{:?}", live.items());
+}

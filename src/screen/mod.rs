@@ -200,6 +200,8 @@ pub fn build_app(config: Config, mode: Mode) -> App {
     if matches!(mode, Mode::Snapshot(_)) {
         // A snapshot shows the folder as it is: nothing is held back as "still copying".
         config.settle_time = Duration::ZERO;
+        // Nor does it fetch anything: it shows what is here.
+        config.sources.clear();
     }
     app.insert_resource(Settings(config));
     add_features(&mut app);
@@ -212,9 +214,6 @@ pub fn build_app(config: Config, mode: Mode) -> App {
             app.add_systems(Startup, output::go_fullscreen);
         }
         Placement::Compositor => {}
-    }
-    if matches!(mode, Mode::Run { .. }) {
-        app.add_plugins(sync::plugin);
     }
     run_systems_in_order(&mut app);
     if let Mode::Snapshot(spec) = mode {
@@ -255,7 +254,14 @@ pub fn add_features(app: &mut App) {
         video::plugin,
         animation::plugin,
     ));
-    app.add_plugins((watchdog::plugin, branding::plugin, rotation::plugin, fit::plugin, on_air::plugin));
+    app.add_plugins((
+        watchdog::plugin,
+        branding::plugin,
+        rotation::plugin,
+        fit::plugin,
+        on_air::plugin,
+        sync::plugin,
+    ));
 }
 
 /// Log lines on standard error: coloured for a person at a terminal, plain text (no colour

@@ -38,7 +38,7 @@ pub struct SourceState {
 #[derive(Resource)]
 struct Rounds(Mutex<Receiver<Report>>);
 
-/// Starts the sync thread when corridor.toml lists sources (the player only, not snapshots).
+/// Starts the sync thread when corridor.toml lists sources (a snapshot's settings list none).
 pub(super) fn plugin(app: &mut App) {
     let config = &app.world().resource::<Settings>().0;
     let sources = config.sources.clone();
