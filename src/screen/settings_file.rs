@@ -39,7 +39,7 @@ fn start_reload(
 /// The names of settings that differ and only take effect after a restart.
 pub fn restart_needed(old: &Config, new: &Config) -> Vec<&'static str> {
     let mut keys = Vec::new();
-    let checks: [(&'static str, bool); 12] = [
+    let checks: [(&'static str, bool); 13] = [
         ("content", old.content != new.content),
         ("screen", old.screen != new.screen),
         ("timezone", old.timezone != new.timezone),
@@ -52,6 +52,7 @@ pub fn restart_needed(old: &Config, new: &Config) -> Vec<&'static str> {
         ("[alert]", old.alert != new.alert),
         ("[branding]", old.branding != new.branding),
         ("[live]", old.live != new.live),
+        ("[[source]]", old.sources != new.sources),
     ];
     for (key, differs) in checks {
         if differs {
