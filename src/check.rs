@@ -16,6 +16,7 @@ use crate::core::media::{self, Limits};
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule, describe};
 use crate::core::stream::StreamAddress;
+use crate::core::sync::guard::Guard;
 use crate::core::sync::record;
 use crate::core::ticker::{self, worker::fetch_all};
 
@@ -80,7 +81,8 @@ pub fn check(
     now: NaiveDateTime,
 ) -> Result<Report, content::ScanError> {
     let mut problems = config_problems;
-    let reading = library::read(&config.content, &config.slides, &mut Lengths::default())?;
+    let mut guard = Guard::new(&config.trusted_keys, &config.sources, false);
+    let reading = library::read(&config.content, &config.slides, &mut Lengths::default(), &mut guard)?;
     problems.extend(reading.all_problems());
     let Reading { content, schedule, ticker, .. } = reading;
     let schedule = match schedule.schedule {

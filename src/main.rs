@@ -11,6 +11,7 @@ use corridor::cli::{Cli, Command, PlanArgs, RunArgs, SnapshotArgs};
 use corridor::core::config::parse_size;
 use corridor::core::config::{Config, PlayLog};
 use corridor::core::duration::parse_duration;
+use corridor::core::sync::guard::Guard;
 use corridor::core::{library, schedule};
 use corridor::screen::{self, Mode, SnapshotSpec};
 use corridor::{publish_command, ticker_command};
@@ -92,7 +93,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn plan(config: &Config, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let reading = library::read(&config.content, &config.slides, &mut library::Lengths::default())?;
+    let mut guard = Guard::new(&config.trusted_keys, &config.sources, false);
+    let reading =
+        library::read(&config.content, &config.slides, &mut library::Lengths::default(), &mut guard)?;
     for p in &reading.schedule.problems {
         eprintln!("corridor: {p}");
     }

@@ -2370,3 +2370,44 @@ fn live_a_subscribed_source_arrives_updates_and_refusals_reach_the_status_file()
     );
     assert_eq!(live.items().len(), 2, "{:?}", live.items());
 }
+
+#[test]
+fn live_a_signed_folder_half_copied_by_syncthing_keeps_its_last_verified_version() {
+    use corridor::core::sync::{MANIFEST, SIGNATURE, publish::publish, signing};
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let default = content.join("default");
+    std::fs::create_dir_all(&default).unwrap();
+    write_solid(&default.join("a.png"), 16, 9, [200, 30, 30]);
+    let pair = signing::keygen().unwrap();
+    publish(&default, &pair.secret, 10).unwrap();
+    let key = pair.public_line.clone();
+    let mut live = Live::new(dir.path(), &content, |c| c.trusted_keys = vec![key]);
+    live.until("the verified version on screen", |l| l.items() == ["default/a.png"], |_| {});
+    // The publisher's next version, as Syncthing brings it: the manifest and signature first,
+    // the new picture still in Syncthing's temp file.
+    let next = dir.path().join("publisher");
+    std::fs::create_dir_all(&next).unwrap();
+    std::fs::copy(default.join("a.png"), next.join("a.png")).unwrap();
+    write_solid(&next.join("b.png"), 16, 9, [30, 200, 30]);
+    publish(&next, &pair.secret, 11).unwrap();
+    let half = std::fs::read(next.join("b.png")).unwrap();
+    std::fs::write(default.join(".syncthing.b.png.tmp"), &half[..half.len() / 2]).unwrap();
+    for f in [MANIFEST, SIGNATURE] {
+        std::fs::copy(next.join(f), default.join(f)).unwrap();
+    }
+    let problems = |l: &Live| l.status()["problems"].to_string();
+    live.until(
+        "the half-copied version reported",
+        |l| problems(l).contains("its last verified version (serial 10) plays"),
+        |l| assert!(!has(&l.items(), "default/b.png"), "{:?}", l.items()),
+    );
+    std::fs::write(default.join(".syncthing.b.png.tmp"), &half).unwrap();
+    std::fs::rename(default.join(".syncthing.b.png.tmp"), default.join("b.png")).unwrap();
+    live.until(
+        "the whole new version on screen",
+        |l| l.items() == ["default/a.png", "default/b.png"],
+        |_| {},
+    );
+    assert!(!problems(&live).contains("verified"), "{}", problems(&live));
+}

@@ -147,9 +147,19 @@ pub fn classify(name: &str) -> Result<MediaKind, String> {
     }
 }
 
+/// Playlist folders read from somewhere else than where they are (a signed folder's last
+/// verified copy, see `core::sync::guard`), or not read at all (None), by name.
+#[derive(Clone, Debug, Default)]
+pub struct Folders(pub std::collections::HashMap<String, Option<PathBuf>>);
+
 /// Scans the content folder. Only a missing or unreadable folder is an error; everything else
 /// is a problem in the result, and the rest is still found.
 pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> {
+    scan_with(root, defaults, &Folders::default())
+}
+
+/// [`scan`], reading the playlists `folders` names from where it says.
+pub fn scan_with(root: &Path, defaults: &SlidesConfig, folders: &Folders) -> Result<Content, ScanError> {
     if !root.exists() {
         return Err(ScanError::Missing(root.to_path_buf()));
     }
@@ -157,11 +167,23 @@ pub fn scan(root: &Path, defaults: &SlidesConfig) -> Result<Content, ScanError> 
         return Err(ScanError::NotAFolder(root.to_path_buf()));
     }
     let unreadable = |source| ScanError::Unreadable { path: root.to_path_buf(), source };
-    let place = Place { root: root.to_path_buf(), canonical_root: root.canonicalize().map_err(unreadable)? };
+    let canonical_root = root.canonicalize().map_err(unreadable)?;
     let entries = std::fs::read_dir(root).map_err(unreadable)?;
-    let (names, problems) = playlist_folders(&place, entries);
+    let top = Place { root: root.to_path_buf(), canonical_root: canonical_root.clone(), shown_as: None };
+    let (names, problems) = playlist_folders(&top, entries);
     let mut content = Content { root: root.to_path_buf(), problems, ..Content::default() };
     for (name, path) in names {
+        let (place, path) = match folders.0.get(&name) {
+            None => (top.clone(), path),
+            Some(None) => continue,
+            Some(Some(other)) => {
+                let shown_as = Some((other.clone(), root.join(&name)));
+                (
+                    Place { root: root.to_path_buf(), canonical_root: canonical_root.clone(), shown_as },
+                    other.clone(),
+                )
+            }
+        };
         let scanned = scan_playlist(&place, &name, &path, defaults);
         for path in scanned.playlist.items.iter().filter_map(|i| i.source.file()) {
             if let Ok(meta) = std::fs::metadata(path) {
@@ -223,12 +245,21 @@ fn playlist_folders(place: &Place, entries: std::fs::ReadDir) -> (Vec<(String, P
 struct Place {
     root: PathBuf,
     canonical_root: PathBuf,
+    /// A playlist read from another folder: that folder, and the playlist folder it stands for
+    /// (messages name the playlist's own folder).
+    shown_as: Option<(PathBuf, PathBuf)>,
 }
 
 impl Place {
     /// The path relative to the content folder, for messages.
     fn rel(&self, p: &Path) -> PathBuf {
-        p.strip_prefix(&self.root).unwrap_or(p).to_path_buf()
+        let p = match &self.shown_as {
+            Some((read, shown)) => {
+                p.strip_prefix(read).map_or_else(|_| p.to_path_buf(), |rest| shown.join(rest))
+            }
+            None => p.to_path_buf(),
+        };
+        p.strip_prefix(&self.root).unwrap_or(&p).to_path_buf()
     }
 
     /// Refuses a path (after following links) that leads outside the content folder.

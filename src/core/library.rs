@@ -13,6 +13,7 @@ use super::media::{self, Notice, notice::parse_notice};
 use super::problems::Problem;
 use super::schedule;
 use super::source::MediaKind;
+use super::sync::guard::Guard;
 use super::ticker::{self, TickerSettings};
 use super::widgets::{self, WidgetData};
 
@@ -55,9 +56,17 @@ impl Reading {
 pub struct Lengths(HashMap<(PathBuf, Stamp), Option<Duration>>);
 
 /// Reads the content folder at `root`: playlists (with films' lengths from `lengths`, probing
-/// new films), schedule, alert, widgets and ticker. Err only when the folder cannot be read.
-pub fn read(root: &Path, slides: &SlidesConfig, lengths: &mut Lengths) -> Result<Reading, ScanError> {
-    let mut content = content::scan(root, slides)?;
+/// new films; signed folders as `guard` allows), schedule, alert, widgets and ticker. Err only
+/// when the folder cannot be read.
+pub fn read(
+    root: &Path,
+    slides: &SlidesConfig,
+    lengths: &mut Lengths,
+    guard: &mut Guard,
+) -> Result<Reading, ScanError> {
+    let (folders, guarded) = guard.prepare(root);
+    let mut content = content::scan_with(root, slides, &folders)?;
+    content.problems.extend(guarded);
     fill_lengths(&mut content, lengths);
     let names: Vec<String> = content.playlists.keys().cloned().collect();
     let schedule = schedule::load(root, &names);

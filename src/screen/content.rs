@@ -22,6 +22,7 @@ use crate::core::media::Notice;
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule};
 use crate::core::settle::SettleTracker;
+use crate::core::sync::guard::Guard;
 use crate::core::ticker::TickerSettings;
 use crate::core::widgets::WidgetData;
 
@@ -87,10 +88,11 @@ pub(super) fn plugin(app: &mut App) {
 fn scan_settled(
     settings: &Settings,
     tracker: &mut SettleTracker,
-    lengths: &mut Lengths,
+    (lengths, guard): (&mut Lengths, &mut Guard),
     last: Option<&Content>,
 ) -> ScanResult {
-    let mut reading = library::read(&settings.0.content, &settings.0.slides, lengths)?;
+    guard.update(&settings.0.trusted_keys, &settings.0.sources);
+    let mut reading = library::read(&settings.0.content, &settings.0.slides, lengths, guard)?;
     let content = &mut reading.content;
     tracker.set_settle(settings.0.settle_time);
     let (waiting, recheck) = tracker.observe(&content.stamps, SystemTime::now());
@@ -138,8 +140,10 @@ fn start_first_scan(mut commands: Commands, settings: Res<Settings>) {
         super::background::idle_priority();
         let mut tracker = SettleTracker::new(settle);
         let mut lengths = Lengths::default();
+        let mut guard = Guard::new(&[], &[], true);
         for job in job_rx {
-            let result = scan_settled(&job.settings, &mut tracker, &mut lengths, job.last.as_deref());
+            let result =
+                scan_settled(&job.settings, &mut tracker, (&mut lengths, &mut guard), job.last.as_deref());
             if result_tx.send(result).is_err() {
                 return;
             }

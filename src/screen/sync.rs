@@ -14,9 +14,11 @@ use bevy::prelude::*;
 
 use super::AppSystems;
 use super::Settings;
+use super::watch::RescanWanted;
 use crate::core::sync::record::{self, Record};
 use crate::core::sync::rounds::{Plan, Report, sync_one};
 use crate::core::sync::source::Source;
+use crate::core::sync::subscribe::Change;
 use crate::core::sync::transport::{Limits, Transport};
 use crate::core::threads::idle_priority;
 
@@ -101,14 +103,21 @@ fn sync_thread(sources: &[Source], content: &Path, state: &Path, tx: &Sender<Rep
     }
 }
 
-/// Logs each round and keeps its state for the status file.
-fn take_rounds(rounds: Res<Rounds>, mut sources: ResMut<Sources>) {
+/// Logs each round, has the content folder read again after a new version switched in, and
+/// keeps each source's state for the status file.
+fn take_rounds(rounds: Res<Rounds>, mut sources: ResMut<Sources>, mut rescan: MessageWriter<RescanWanted>) {
     let Ok(rx) = rounds.0.lock() else { return };
     loop {
         match rx.try_recv() {
             Ok(report) => {
                 match &report.result {
-                    Ok(_) => info!("sync: {}", report.line()),
+                    Ok(change) => {
+                        info!("sync: {}", report.line());
+                        // The watcher sees the switch too, but not one made before it started.
+                        if matches!(change, Change::Updated(_)) {
+                            rescan.write(RescanWanted);
+                        }
+                    }
                     Err(_) => warn!("sync: {}", report.line()),
                 }
                 if let Some(s) = sources.0.iter_mut().find(|s| s.into == report.into) {

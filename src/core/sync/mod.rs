@@ -7,6 +7,7 @@
 //! [`transport`] (web or folder), switching to a new version only once all of it verified, and
 //! [`record`] keeps each source's state and the lock that lets one sync run at a time.
 
+pub mod guard;
 pub mod manifest;
 pub mod publish;
 pub mod record;

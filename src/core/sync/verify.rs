@@ -28,6 +28,16 @@ pub fn verify_folder(
     keys: &[PublicKey],
     in_force: Option<u64>,
 ) -> Result<Verified, SyncError> {
+    verify_folder_with(folder, keys, in_force, &mut |p: &Path| hash_file(p))
+}
+
+/// [`verify_folder`], each file's SHA-256 worked out by `hash` (which may remember them).
+pub fn verify_folder_with(
+    folder: &Path,
+    keys: &[PublicKey],
+    in_force: Option<u64>,
+    hash: &mut dyn FnMut(&Path) -> std::io::Result<[u8; 32]>,
+) -> Result<Verified, SyncError> {
     let signature = read_capped(&folder.join(SIGNATURE), MAX_SIGNATURE_BYTES)?;
     let manifest = read_capped(&folder.join(MANIFEST), MAX_MANIFEST_BYTES)?;
     let signature = String::from_utf8(signature)
@@ -39,20 +49,24 @@ pub fn verify_folder(
     let files = parse(&text)?;
     let root = folder.canonicalize().map_err(|e| SyncError::io(folder, e))?;
     for entry in &files {
-        check_file(&root, entry)?;
+        check_file(&root, entry, hash)?;
     }
     Ok(Verified { serial, files })
 }
 
 /// One listed file: inside the folder (a link may not lead out) and with the listed contents.
-fn check_file(root: &Path, entry: &Entry) -> Result<(), SyncError> {
+fn check_file(
+    root: &Path,
+    entry: &Entry,
+    hash: &mut dyn FnMut(&Path) -> std::io::Result<[u8; 32]>,
+) -> Result<(), SyncError> {
     let path = root.join(&entry.name);
     let bad = |why: &str| SyncError::Manifest(format!("{}: {why}", entry.name));
     let real = path.canonicalize().map_err(|_| bad("listed, but not in the folder (not copied yet?)"))?;
     if !real.starts_with(root) {
         return Err(bad("leads outside the folder"));
     }
-    let hash = hash_file(&real).map_err(|e| SyncError::io(&path, e))?;
+    let hash = hash(&real).map_err(|e| SyncError::io(&path, e))?;
     if hash != entry.sha256 {
         return Err(bad(&format!(
             "its contents do not match the manifest (changed, damaged or not fully copied: {} instead of {})",

@@ -1,0 +1,323 @@
+//! Playlist folders that another tool copies into the content folder (Syncthing, rsync, a
+//! network share) and that hold a signature (`SHA256SUMS.minisig`): shown only in a version whose
+//! signature verifies with one of corridor.toml's `trusted_keys` and whose every listed file
+//! matches its hash. The screen plays its own copy of the last verified version (in the content
+//! folder's hidden work folder; files unchanged from one version to the next are hard links
+//! between the copies, so each file is stored twice at most), so a folder half-way through
+//! being copied never reaches the screen, whatever copied it and however (files replaced or
+//! overwritten in place). Folders of a `[[source]]` are left to the sync,
+//! which switches them in whole.
+
+use std::collections::HashMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use minisign_verify::PublicKey;
+
+use super::manifest::{Entry, hash_file, parse};
+use super::signing::{public_key, verify};
+use super::source::Source;
+use super::verify::{Verified, verify_folder_with};
+use super::{MANIFEST, SIGNATURE, SyncError};
+use crate::core::content::Folders;
+use crate::core::files::{SYNC_WORK, exchange, is_ignored_name};
+use crate::core::problems::Problem;
+
+/// The signed playlist folders of one content folder, and what is known of them.
+pub struct Guard {
+    keys: Vec<PublicKey>,
+    /// `[[source]]` folders: corridor's own sync switches them in whole.
+    managed: Vec<String>,
+    /// Make and refresh the verified copies (the screen); `corridor check` only looks.
+    keep_copies: bool,
+    hashes: HashMap<FileStamp, [u8; 32]>,
+}
+
+/// Hashes remembered at most (then forgotten all at once).
+const MAX_REMEMBERED: usize = 200_000;
+
+/// What tells a file changed: its inode, size and modification time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct FileStamp {
+    device: u64,
+    inode: u64,
+    size: u64,
+    modified: i64,
+    modified_ns: i64,
+}
+
+impl Default for Guard {
+    /// No trusted keys, no copies: signed folders are shown unchecked.
+    fn default() -> Self {
+        Self::new(&[], &[], false)
+    }
+}
+
+impl Guard {
+    /// A guard for `trusted_keys` (already checked when read) and `sources`.
+    pub fn new(trusted_keys: &[String], sources: &[Source], keep_copies: bool) -> Self {
+        let mut guard = Self { keys: Vec::new(), managed: Vec::new(), keep_copies, hashes: HashMap::new() };
+        guard.update(trusted_keys, sources);
+        guard
+    }
+
+    /// New settings; the hashes known so far stay.
+    pub fn update(&mut self, trusted_keys: &[String], sources: &[Source]) {
+        self.keys = trusted_keys.iter().filter_map(|k| public_key(k).ok()).collect();
+        self.managed = sources.iter().map(|s| s.into.clone()).collect();
+    }
+
+    /// Where each signed playlist folder of `root` is read from (its verified copy, or nowhere
+    /// yet), with a problem for each that is not shown as it is now.
+    pub fn prepare(&mut self, root: &Path) -> (Folders, Vec<Problem>) {
+        let mut folders = Folders::default();
+        let mut problems = Vec::new();
+        let Ok(entries) = std::fs::read_dir(root) else { return (folders, problems) };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let dir = entry.path();
+            if is_ignored_name(&name) || self.managed.contains(&name) || !dir.join(SIGNATURE).is_file() {
+                continue;
+            }
+            if self.keys.is_empty() {
+                problems.push(Problem::warning(
+                    PathBuf::from(&name),
+                    "this folder is signed, but corridor.toml lists no trusted_keys: it is shown unchecked",
+                ));
+                continue;
+            }
+            let (read_from, problem) = self.guard_folder(root, &name, &dir);
+            folders.0.insert(name, read_from);
+            problems.extend(problem);
+        }
+        (folders, problems)
+    }
+
+    /// One signed folder: where to read it from, and why not from the folder itself.
+    fn guard_folder(&mut self, root: &Path, name: &str, dir: &Path) -> (Option<PathBuf>, Option<Problem>) {
+        let copy = root.join(SYNC_WORK).join("verified").join(name);
+        let in_force = self.serial_of(&copy);
+        if in_force.is_some() && same_files(dir, &copy) {
+            return (Some(copy), None);
+        }
+        let result = if self.keep_copies {
+            self.refresh_copy(dir, &copy, in_force)
+        } else {
+            self.verify(dir, in_force).map(|_| ())
+        };
+        let rel = PathBuf::from(name);
+        match (result, in_force) {
+            (Ok(()), _) if self.keep_copies => (Some(copy), None),
+            (Ok(()), _) => (Some(dir.to_path_buf()), None),
+            (Err(e), Some(serial)) => (
+                Some(copy),
+                Some(Problem::warning(
+                    rel,
+                    format!(
+                        "not shown as it is now ({e}); its last verified version (serial {serial}) plays"
+                    ),
+                )),
+            ),
+            (Err(e), None) => {
+                (None, Some(Problem::error(rel, format!("not shown until it is complete and verified: {e}"))))
+            }
+        }
+    }
+
+    /// Checks the version in `dir`, copies it beside the copy in force (files it shares with
+    /// that copy are linked to the copy's own files, the others copied), checks what was copied
+    /// (a file changed in between is caught), and switches it in.
+    fn refresh_copy(&mut self, dir: &Path, copy: &Path, in_force: Option<u64>) -> Result<(), SyncError> {
+        let verified = self.verify(dir, in_force)?;
+        let next = beside(copy, "next");
+        let _ = std::fs::remove_dir_all(&next);
+        let built =
+            copy_version(dir, &verified.files, copy, &next).and_then(|()| self.verify(&next, in_force));
+        if let Err(e) = built {
+            let _ = std::fs::remove_dir_all(&next);
+            return Err(e);
+        }
+        let switched = if copy.exists() {
+            exchange(&next, copy, &beside(copy, "old")).map(|()| std::fs::remove_dir_all(&next))
+        } else {
+            std::fs::rename(&next, copy).map(Ok)
+        };
+        switched.map_err(|e| SyncError::io(copy, e))?.map_err(|e| SyncError::io(&next, e))
+    }
+
+    fn verify(&mut self, dir: &Path, in_force: Option<u64>) -> Result<Verified, SyncError> {
+        let hashes = &mut self.hashes;
+        verify_folder_with(dir, &self.keys, in_force, &mut |path: &Path| remembered_hash(hashes, path))
+    }
+
+    /// The serial of the verified copy at `copy`, if there is one and it still verifies.
+    fn serial_of(&self, copy: &Path) -> Option<u64> {
+        let manifest = std::fs::read(copy.join(MANIFEST)).ok()?;
+        let signature = std::fs::read_to_string(copy.join(SIGNATURE)).ok()?;
+        verify(&manifest, &signature, &self.keys).ok()
+    }
+}
+
+/// A file's SHA-256, worked out again only when the file changed (a copy's links to the same
+/// file are known at once).
+fn remembered_hash(hashes: &mut HashMap<FileStamp, [u8; 32]>, path: &Path) -> std::io::Result<[u8; 32]> {
+    let m = std::fs::metadata(path)?;
+    let stamp = FileStamp {
+        device: m.dev(),
+        inode: m.ino(),
+        size: m.len(),
+        modified: m.mtime(),
+        modified_ns: m.mtime_nsec(),
+    };
+    if let Some(hash) = hashes.get(&stamp) {
+        return Ok(*hash);
+    }
+    if hashes.len() >= MAX_REMEMBERED {
+        hashes.clear();
+    }
+    let hash = hash_file(path)?;
+    hashes.insert(stamp, hash);
+    Ok(hash)
+}
+
+/// A hidden folder beside `copy`: `.NAME.what`.
+fn beside(copy: &Path, what: &str) -> PathBuf {
+    let name = copy.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    copy.with_file_name(format!(".{name}.{what}"))
+}
+
+/// Whether the folder's manifest and signature are those of the copy (nothing new to check).
+fn same_files(dir: &Path, copy: &Path) -> bool {
+    [MANIFEST, SIGNATURE].iter().all(|name| {
+        let (a, b) = (std::fs::read(dir.join(name)), std::fs::read(copy.join(name)));
+        matches!((a, b), (Ok(a), Ok(b)) if a == b)
+    })
+}
+
+/// Puts the version of `dir` (its listed `files`, manifest and signature) into `next`: a file
+/// the copy in force (`old`) already has with the same contents is linked to the copy's own
+/// file; the others are copied, never linked to `dir`'s (a tool that overwrites a file in place
+/// would change the copy too).
+fn copy_version(dir: &Path, files: &[Entry], old: &Path, next: &Path) -> Result<(), SyncError> {
+    let text = std::fs::read_to_string(old.join(MANIFEST)).unwrap_or_default();
+    let kept: HashMap<[u8; 32], PathBuf> =
+        parse(&text).unwrap_or_default().into_iter().map(|e| (e.sha256, old.join(e.name))).collect();
+    let listed = files.iter().map(|e| (e.name.as_str(), kept.get(&e.sha256)));
+    for (name, same) in listed.chain([(MANIFEST, None), (SIGNATURE, None)]) {
+        let to = next.join(name);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| SyncError::io(parent, e))?;
+        }
+        if same.is_some_and(|from| std::fs::hard_link(from, &to).is_ok()) {
+            continue;
+        }
+        std::fs::copy(dir.join(name), &to).map_err(|e| SyncError::io(&to, e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::config::Config;
+    use crate::core::content::scan_with;
+    use crate::core::sync::publish::publish;
+    use crate::core::sync::signing::{KeyPairText, keygen};
+
+    /// A content folder with a published playlist folder `poetry` (two notices), its key pair.
+    fn content() -> (tempfile::TempDir, KeyPairText) {
+        let dir = tempfile::tempdir().unwrap();
+        let poetry = dir.path().join("poetry");
+        std::fs::create_dir_all(&poetry).unwrap();
+        std::fs::write(poetry.join("autumn.txt"), "Autumn\nLeaves fall.").unwrap();
+        std::fs::write(poetry.join("winter.txt"), "Winter\nSnow.").unwrap();
+        let pair = keygen().unwrap();
+        publish(&poetry, &pair.secret, 10).unwrap();
+        (dir, pair)
+    }
+
+    /// The names of the `poetry` playlist's slides as the scan sees them, and the problems.
+    fn shown(guard: &mut Guard, root: &Path) -> (Vec<String>, String) {
+        let (folders, problems) = guard.prepare(root);
+        let content = scan_with(root, &Config::default().slides, &folders).unwrap();
+        let items = content
+            .playlist("poetry")
+            .map_or_else(Vec::new, |p| p.items.iter().map(|i| i.rel.display().to_string()).collect());
+        (items, problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+    }
+
+    #[test]
+    fn a_signed_folder_plays_from_its_verified_copy_while_a_new_version_is_copied_in() {
+        let (dir, pair) = content();
+        let root = dir.path();
+        let mut guard = Guard::new(&[pair.public_line.clone()], &[], true);
+        let (items, problems) = shown(&mut guard, root);
+        assert_eq!(items, ["poetry/autumn.txt", "poetry/winter.txt"], "{problems}");
+        assert!(root.join(".corridor-sync/verified/poetry/autumn.txt").exists());
+        // A new version arriving: its manifest first, a file half-written, Syncthing's temp file.
+        let poetry = root.join("poetry");
+        let staging = tempfile::tempdir().unwrap();
+        for f in ["autumn.txt", "winter.txt"] {
+            std::fs::copy(poetry.join(f), staging.path().join(f)).unwrap();
+        }
+        std::fs::write(staging.path().join("spring.txt"), "Spring\nBuds.").unwrap();
+        publish(staging.path(), &pair.secret, 11).unwrap();
+        for f in [MANIFEST, SIGNATURE] {
+            std::fs::copy(staging.path().join(f), poetry.join(f)).unwrap();
+        }
+        std::fs::write(poetry.join(".syncthing.spring.txt.tmp"), "Spr").unwrap();
+        let (items, problems) = shown(&mut guard, root);
+        assert_eq!(items, ["poetry/autumn.txt", "poetry/winter.txt"]);
+        assert!(problems.contains("its last verified version (serial 10) plays"), "{problems}");
+        assert!(problems.contains("spring.txt: listed, but not in the folder"), "{problems}");
+        std::fs::rename(poetry.join(".syncthing.spring.txt.tmp"), poetry.join("spring.txt")).unwrap();
+        let (items, _) = shown(&mut guard, root);
+        assert_eq!(items.len(), 2, "half-written: still the old version");
+        std::fs::write(poetry.join("spring.txt"), "Spring\nBuds.").unwrap();
+        let (items, problems) = shown(&mut guard, root);
+        assert_eq!(items, ["poetry/autumn.txt", "poetry/spring.txt", "poetry/winter.txt"], "{problems}");
+        assert!(problems.is_empty(), "{problems}");
+        // A file overwritten in place (cp, Windows Explorer over a share): the copy keeps its own.
+        std::fs::write(poetry.join("autumn.txt"), "Autumn\nOverwritten.").unwrap();
+        assert_eq!(shown(&mut guard, root).0.len(), 3);
+        let kept = std::fs::read_to_string(root.join(".corridor-sync/verified/poetry/autumn.txt")).unwrap();
+        assert_eq!(kept, "Autumn\nLeaves fall.");
+    }
+
+    #[test]
+    fn a_folder_never_verified_is_not_shown_and_an_older_version_is_refused() {
+        let (dir, pair) = content();
+        let root = dir.path();
+        std::fs::write(root.join("poetry/winter.txt"), "Win").unwrap();
+        let mut guard = Guard::new(&[pair.public_line.clone()], &[], true);
+        let (items, problems) = shown(&mut guard, root);
+        assert!(items.is_empty(), "{items:?}");
+        assert!(problems.contains("not shown until it is complete and verified: winter.txt"), "{problems}");
+        std::fs::write(root.join("poetry/winter.txt"), "Winter\nSnow.").unwrap();
+        let old = [MANIFEST, SIGNATURE].map(|f| std::fs::read(root.join("poetry").join(f)).unwrap());
+        assert_eq!(shown(&mut guard, root).0.len(), 2);
+        std::fs::write(root.join("poetry/winter.txt"), "Winter\nMore snow.").unwrap();
+        publish(&root.join("poetry"), &pair.secret, 11).unwrap();
+        assert_eq!(shown(&mut guard, root).0.len(), 2);
+        for (f, bytes) in [MANIFEST, SIGNATURE].iter().zip(&old) {
+            std::fs::write(root.join("poetry").join(f), bytes).unwrap();
+        }
+        std::fs::write(root.join("poetry/winter.txt"), "Winter\nSnow.").unwrap();
+        let (_, problems) = shown(&mut guard, root);
+        assert!(problems.contains("not newer than the one in force"), "{problems}");
+        let copy = root.join(".corridor-sync/verified/poetry/winter.txt");
+        assert_eq!(std::fs::read_to_string(copy).unwrap(), "Winter\nMore snow.");
+    }
+
+    #[test]
+    fn another_key_or_no_trusted_keys() {
+        let (dir, _) = content();
+        let other = keygen().unwrap();
+        let mut guard = Guard::new(&[other.public_line.clone()], &[], true);
+        let (items, problems) = shown(&mut guard, dir.path());
+        assert!(items.is_empty() && problems.contains("not trusted"), "{problems}");
+        let (items, problems) = shown(&mut Guard::new(&[], &[], true), dir.path());
+        assert_eq!(items.len(), 2);
+        assert!(problems.contains("lists no trusted_keys: it is shown unchecked"), "{problems}");
+    }
+}
