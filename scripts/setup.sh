@@ -18,6 +18,7 @@ packages=(
   libgstrtspserver-1.0-dev                            # tests: a real RTSP server for the live-stream tests
   minisign                                            # tests: published folders verify with minisign itself
   nginx                                               # tests: a real web server for screens that subscribe to published folders
+  prometheus                                          # tests: promtool checks the metrics file
   cage xwayland                                       # run: the kiosk (cage 0.1.4 needs Xwayland, without depending on it)
   grim wlr-randr                                      # tests: screenshots and outputs under cage
   dpkg-dev                                            # package: dpkg-shlibdeps works out the package's library Depends

@@ -1468,7 +1468,10 @@ fn corridor_on(x: &BareX, dir: &Path, cfg: &Path, extra: &[&str]) -> std::proces
 /// X server told of NOTIFY_SOCKET says READY=1 itself) with `env`, standard error piped.
 fn run_player(dir: &Path, env: &[(&str, &str)]) -> (BareX, std::process::Child) {
     let x = BareX::start("1280x720");
-    let cfg = write_config(dir, "play_log = \"off\"\n[slides]\ndefault_duration = \"1s\"\n");
+    let cfg = write_config(
+        dir,
+        "play_log = \"off\"\nmetrics_file = \"metrics.prom\"\n[slides]\ndefault_duration = \"1s\"\n",
+    );
     let mut cmd = corridor_on(&x, dir, &cfg, &["--windowed"]);
     cmd.env("XDG_STATE_HOME", dir).stderr(std::process::Stdio::piped());
     for (k, v) in env {
@@ -1540,6 +1543,27 @@ fn kiosk_watchdog_hears_of_presented_frames_only_and_logs_are_plain() {
     assert!(still_running, "the player was still running (only its present path froze)");
     assert!(log.contains("the present path is frozen"), "{log}");
     assert!(!log.contains('\u{1b}'), "no colour codes in logs that go to a pipe:\n{log}");
+    frozen_in_the_metrics(&dir.path().join("metrics.prom"), start.elapsed());
+}
+
+/// The metrics file of a player whose picture froze (at least 3 s before `ran` ended): valid
+/// for Prometheus' own checker, frames counted, and the last frame's time left behind.
+fn frozen_in_the_metrics(path: &Path, ran: Duration) {
+    let text = std::fs::read_to_string(path).expect("the metrics file");
+    let out = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::fs::File::open(path).unwrap())
+        .output()
+        .expect("promtool (Debian package prometheus)");
+    assert!(out.status.success(), "{}{}\n{text}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    let value = |name: &str| {
+        text.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+    };
+    assert_eq!(value("corridor_up{"), Some(1.0), "{text}");
+    assert!(value("corridor_frames_presented_total{").is_some_and(|n| n >= 1.0), "{text}");
+    let last = value("corridor_last_frame_timestamp_seconds{").expect("the last frame's time");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs_f64();
+    assert!(now - last >= 2.0 && now - last < ran.as_secs_f64(), "last frame {last}, now {now}: {text}");
 }
 
 #[test]

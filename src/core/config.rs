@@ -213,6 +213,8 @@ pub struct Config {
     pub power_off_command: Option<String>,
     /// Run when an `[[off]]` period ends (e.g. "xset dpms force on").
     pub power_on_command: Option<String>,
+    /// Write the screen's health here in Prometheus' text format (for node-exporter).
+    pub metrics_file: Option<PathBuf>,
     /// Published folders this screen subscribes to (`[[source]]`).
     pub sources: Vec<Source>,
     /// Keys a synced folder's signature may verify with (`trusted_keys`: `RW…` lines).
@@ -260,6 +262,7 @@ impl Default for Config {
             live: LiveConfig::default(),
             power_off_command: None,
             power_on_command: None,
+            metrics_file: None,
             sources: Vec::new(),
             trusted_keys: Vec::new(),
         }
@@ -359,6 +362,8 @@ const ROOT_KEYS: &[Key<Config>] = &[
     key!("poll_interval", parsed(parse_duration), |c, v| c.poll_interval = v.max(Duration::from_millis(100))),
     key!("settle_time", parsed(parse_duration), |c, v| c.settle_time = v),
     key!("status_file", string, |c, v| c.status_file = Some(beside(c, v))),
+    key!("metrics_file", string, |c, v| c.metrics_file =
+        Some(v).filter(|v| !v.trim().is_empty()).map(|v| beside(c, v))),
     key!("play_log", string, |c, v| c.play_log = play_log(c, v)),
     Key { name: "play_log_days", read: read_play_log_days },
     key!("state_folder", string, |c, v| c.state_folder =

@@ -11,6 +11,7 @@ pub mod layout;
 pub mod library;
 pub mod live;
 pub mod media;
+pub mod metrics;
 pub mod problems;
 pub mod schedule;
 pub mod settle;

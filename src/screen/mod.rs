@@ -11,6 +11,7 @@ mod content;
 mod fit;
 mod fonts;
 mod layout;
+mod metrics;
 mod off;
 mod on_air;
 mod output;
@@ -261,6 +262,7 @@ pub fn add_features(app: &mut App) {
         fit::plugin,
         on_air::plugin,
         sync::plugin,
+        metrics::plugin,
     ));
 }
 

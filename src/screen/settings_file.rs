@@ -39,13 +39,14 @@ fn start_reload(
 /// The names of settings that differ and only take effect after a restart.
 pub fn restart_needed(old: &Config, new: &Config) -> Vec<&'static str> {
     let mut keys = Vec::new();
-    let checks: [(&'static str, bool); 13] = [
+    let checks: [(&'static str, bool); 14] = [
         ("content", old.content != new.content),
         ("screen", old.screen != new.screen),
         ("timezone", old.timezone != new.timezone),
         ("watch", old.watch != new.watch),
         ("poll_interval", old.poll_interval != new.poll_interval),
         ("status_file", old.status_file != new.status_file),
+        ("metrics_file", old.metrics_file != new.metrics_file),
         ("play_log", old.play_log != new.play_log),
         ("[display]", old.display != new.display),
         ("[layout]", old.layout != new.layout),

@@ -14,6 +14,8 @@
 //!   compared with that command's output over the documented schedules; a block just after prose
 //!   that names `birthdays.csv` or `ALERT.txt`/`ALERT.md` (since the heading above it) is that
 //!   file; a folder tree drawn with `├──` is an illustration. Any other block fails the test.
+//! - **Prometheus rules** (a ```yaml block starting `groups:`): `promtool check rules` must
+//!   accept them.
 //! - **Checking a file.** It is written into a fresh content folder (with a `default/` picture,
 //!   and the pictures, films, playlist folders and feed files it names, made by the test) and
 //!   `corridor check` must report no problem. Where the doc says an example is wrong, with
@@ -163,6 +165,7 @@ enum Kind {
     Commands,
     PlanOutput,
     Illustration,
+    PrometheusRules,
 }
 
 fn toml_file_name(b: &Block) -> Result<String, String> {
@@ -199,6 +202,9 @@ fn kind_of(b: &Block) -> Result<Kind, String> {
     let lines: Vec<&str> = b.text.lines().filter(|l| !l.trim().is_empty()).collect();
     if b.lang == "toml" {
         return toml_file_name(b).map(Kind::File);
+    }
+    if b.lang == "yaml" && b.text.starts_with("groups:") {
+        return Ok(Kind::PrometheusRules);
     }
     if !["", "sh", "text", "console", "bash"].contains(&b.lang.as_str()) {
         return Err(format!("a ```{} block: this test does not know what to do with it", b.lang));
@@ -542,6 +548,27 @@ fn documented_plan_output_is_what_plan_prints() {
             out.text,
             printed.join("\n")
         );
+    }
+}
+
+#[test]
+fn documented_prometheus_rules_pass_promtool() {
+    let (blocks, failures) = all_blocks();
+    assert!(failures.is_empty(), "{failures:?}");
+    let rules: Vec<&Block> =
+        blocks.iter().filter(|(_, k)| *k == Kind::PrometheusRules).map(|(b, _)| b).collect();
+    assert!(!rules.is_empty(), "docs/many-screens.md shows an alert rule");
+    for b in rules {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("corridor-rules.yml");
+        std::fs::write(&path, &b.text).expect("write");
+        let out = std::process::Command::new("promtool")
+            .args(["check", "rules"])
+            .arg(&path)
+            .output()
+            .expect("promtool (Debian package prometheus)");
+        let said = stdout(&out) + &String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{}: {said}", b.place);
     }
 }
 

@@ -341,3 +341,39 @@ fn twenty_screens_sync_from_one_nginx_at_once() {
         assert!(sha256sum_ok(&s.content().join("museum")));
     }
 }
+
+#[test]
+fn the_metrics_file_with_every_family_passes_promtool() {
+    use corridor::core::metrics::{FeedMetric, Snapshot, SourceMetric, render};
+    let snapshot = Snapshot {
+        screen: "Hall \"A\"".into(),
+        version: "0.1.0".into(),
+        frames: 1200,
+        last_frame: Some(1_796_000_000.25),
+        playlist: Some("default".into()),
+        slide: Some("default/01 sunset.jpg".into()),
+        slide_since: Some(1_796_000_000),
+        errors: 2,
+        warnings: 1,
+        sources: vec![
+            SourceMetric {
+                into: "poetry".into(),
+                ok: true,
+                serial: Some(9),
+                last_success: Some(1_796_000_000),
+            },
+            SourceMetric { into: "museum".into(), ok: false, serial: None, last_success: None },
+        ],
+        feeds: vec![FeedMetric { label: "News".into(), ok: true, last_success: Some(1_795_999_000) }],
+        on_air: Some(("rtsp://studio.local:8554/assembly".into(), false)),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("corridor.prom");
+    std::fs::write(&path, render(&snapshot)).unwrap();
+    let out = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::fs::File::open(&path).unwrap())
+        .output()
+        .expect("promtool (Debian package prometheus)");
+    assert!(out.status.success(), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+}
