@@ -835,7 +835,7 @@ fn render_the_player_runs_and_keeps_running() {
     let status = dir.path().join("status.json");
     let cfg = write_config(
         dir.path(),
-        "play_log = \"off\"\n[slides]\ndefault_duration = \"1s\"\ntransition_time = \"0.3s\"\n",
+        "play_log = \"off\"\nscreenshot_file = \"shot.jpg\"\n[slides]\ndefault_duration = \"1s\"\ntransition_time = \"0.3s\"\n",
     );
     let runtime = tempfile::tempdir().unwrap();
     let log_path = dir.path().join("player.log");
@@ -883,6 +883,26 @@ fn render_the_player_runs_and_keeps_running() {
     assert!(s["current"]["file"].as_str().unwrap().starts_with("default/"), "{s}");
     assert_eq!(s["items"].as_array().unwrap().len(), 5);
     assert_eq!(s["items"][4], "default/05 bouncing ball.webm", "{s}");
+    a_screenshot_of_the_screen(&s, &dir.path().join("shot.jpg"));
+}
+
+/// The screenshot the status file names: 480 pixels wide for the 1280x720 screen, a slide
+/// above a ticker strip of another colour (a rendered frame, not a blank one).
+fn a_screenshot_of_the_screen(status: &serde_json::Value, path: &Path) {
+    assert_eq!(status["screenshot"]["file"].as_str(), Some(path.to_str().unwrap()), "{status}");
+    assert!(status["screenshot"]["taken"].is_string(), "{status}");
+    let shot = image::open(path).expect("a JPEG").into_rgb8();
+    assert_eq!(shot.dimensions(), (480, 270));
+    let mean = |y0: u32, y1: u32| {
+        let px: Vec<[u8; 3]> = (y0..y1)
+            .flat_map(|y| (0..300).map(move |x| (x, y)))
+            .map(|(x, y)| shot.get_pixel(x, y).0)
+            .collect();
+        px.iter().map(|p| p.iter().map(|&c| c as u32).sum::<u32>()).sum::<u32>() / px.len() as u32
+    };
+    let (slide, ticker) = (mean(100, 160), mean(262, 270));
+    assert!(slide > 60, "the slide is not black: {slide}");
+    assert!(slide.abs_diff(ticker) > 30, "slide {slide} and ticker {ticker} differ");
 }
 
 /// For each column of the ticker strip (rows `y0..y1`), how many pixels are bright (text).

@@ -215,6 +215,9 @@ pub struct Config {
     pub power_on_command: Option<String>,
     /// Write the screen's health here in Prometheus' text format (for node-exporter).
     pub metrics_file: Option<PathBuf>,
+    /// Keep a small JPEG of what the screen shows here (for IT), and how often to take it.
+    pub screenshot_file: Option<PathBuf>,
+    pub screenshot_every: Duration,
     /// Published folders this screen subscribes to (`[[source]]`).
     pub sources: Vec<Source>,
     /// Keys a synced folder's signature may verify with (`trusted_keys`: `RW…` lines).
@@ -263,6 +266,8 @@ impl Default for Config {
             power_off_command: None,
             power_on_command: None,
             metrics_file: None,
+            screenshot_file: None,
+            screenshot_every: Duration::from_secs(300),
             sources: Vec::new(),
             trusted_keys: Vec::new(),
         }
@@ -362,6 +367,10 @@ const ROOT_KEYS: &[Key<Config>] = &[
     key!("poll_interval", parsed(parse_duration), |c, v| c.poll_interval = v.max(Duration::from_millis(100))),
     key!("settle_time", parsed(parse_duration), |c, v| c.settle_time = v),
     key!("status_file", string, |c, v| c.status_file = Some(beside(c, v))),
+    key!("screenshot_file", string, |c, v| c.screenshot_file =
+        Some(v).filter(|v| !v.trim().is_empty()).map(|v| beside(c, v))),
+    key!("screenshot_every", parsed(parse_duration), |c, v| c.screenshot_every =
+        v.max(Duration::from_secs(10))),
     key!("metrics_file", string, |c, v| c.metrics_file =
         Some(v).filter(|v| !v.trim().is_empty()).map(|v| beside(c, v))),
     key!("play_log", string, |c, v| c.play_log = play_log(c, v)),

@@ -17,6 +17,7 @@ mod on_air;
 mod output;
 mod programme;
 mod rotation;
+mod screenshot;
 mod settings_file;
 mod showing;
 mod snapshot;
@@ -201,8 +202,9 @@ pub fn build_app(config: Config, mode: Mode) -> App {
     if matches!(mode, Mode::Snapshot(_)) {
         // A snapshot shows the folder as it is: nothing is held back as "still copying".
         config.settle_time = Duration::ZERO;
-        // Nor does it fetch anything: it shows what is here.
+        // Nor does it fetch anything, or report to IT: it shows what is here.
         config.sources.clear();
+        (config.metrics_file, config.screenshot_file) = (None, None);
     }
     app.insert_resource(Settings(config));
     add_features(&mut app);
@@ -263,6 +265,7 @@ pub fn add_features(app: &mut App) {
         on_air::plugin,
         sync::plugin,
         metrics::plugin,
+        screenshot::plugin,
     ));
 }
 

@@ -39,7 +39,7 @@ fn start_reload(
 /// The names of settings that differ and only take effect after a restart.
 pub fn restart_needed(old: &Config, new: &Config) -> Vec<&'static str> {
     let mut keys = Vec::new();
-    let checks: [(&'static str, bool); 14] = [
+    let checks: [(&'static str, bool); 15] = [
         ("content", old.content != new.content),
         ("screen", old.screen != new.screen),
         ("timezone", old.timezone != new.timezone),
@@ -47,6 +47,7 @@ pub fn restart_needed(old: &Config, new: &Config) -> Vec<&'static str> {
         ("poll_interval", old.poll_interval != new.poll_interval),
         ("status_file", old.status_file != new.status_file),
         ("metrics_file", old.metrics_file != new.metrics_file),
+        ("screenshot_file", old.screenshot_file != new.screenshot_file),
         ("play_log", old.play_log != new.play_log),
         ("[display]", old.display != new.display),
         ("[layout]", old.layout != new.layout),

@@ -18,6 +18,7 @@ use super::clock::ScreenClock;
 use super::content::ContentScanned;
 use super::on_air::{OnAir, OnAirEnded};
 use super::programme::ProgrammeChanged;
+use super::screenshot::ScreenshotSaved;
 use super::stage::{SlideFailed, SlideShown};
 use super::sync::{Sources, source_json};
 use super::ticker::FeedsChanged;
@@ -65,6 +66,8 @@ struct Reporter {
     scan_problems: Vec<Problem>,
     slide_problems: Vec<Problem>,
     feeds: Vec<Value>,
+    /// The last screenshot written (`screenshot_file`), and when.
+    screenshot: Option<Value>,
     dirty: bool,
 }
 
@@ -107,6 +110,7 @@ fn start(mut commands: Commands, settings: Res<Settings>) {
         scan_problems: Vec::new(),
         slide_problems: Vec::new(),
         feeds: Vec::new(),
+        screenshot: None,
         dirty: true,
     });
 }
@@ -121,9 +125,14 @@ fn collect(
     mut feeds: MessageReader<FeedsChanged>,
     (alert, on_air, sources): (Res<AlertShowing>, Option<Res<OnAir>>, Option<Res<Sources>>),
     clock: Res<ScreenClock>,
-    mut broadcasts: MessageReader<OnAirEnded>,
+    (mut broadcasts, mut screenshots): (MessageReader<OnAirEnded>, MessageReader<ScreenshotSaved>),
 ) {
     let r = &mut *reporter;
+    if let Some(shot) = screenshots.read().last() {
+        r.screenshot =
+            Some(json!({ "file": shot.path.display().to_string(), "taken": shot.at.to_rfc3339() }));
+        r.dirty = true;
+    }
     for b in broadcasts.read() {
         log_broadcast(r, b);
     }
@@ -252,6 +261,7 @@ fn write_status(
         "feeds": r.feeds,
         "alert": alert.0,
         "on_air": on_air.as_deref().and_then(on_air_json),
+        "screenshot": r.screenshot,
         "sources": sources.map(|s| s.0.iter().map(source_json).collect::<Vec<_>>()).unwrap_or_default(),
     });
     let current_file = current.map(|c| c.file.clone());

@@ -13,6 +13,7 @@ pub mod logo;
 pub mod notice;
 pub mod picture;
 pub mod read;
+pub mod screenshot;
 mod turbo;
 pub mod video;
 
