@@ -13,6 +13,8 @@
 //! (live-stream) a live stream's latency on loopback over UDP, SRT and RTSP, and the on-air
 //! broadcast's comeback (`parts/live_stream.rs`); (live-stream-soak) memory, file descriptors
 //! and threads over 30 minutes of one stream on screen;
+//! (sync) a screen subscribing to a published folder on nginx vs curl and sha256sum, peak memory
+//! bringing a 2 GB film, a round with nothing changed (`parts/sync.rs`);
 //! (soak, soak-screen) memory, file descriptors and threads over a simulated school week and over
 //! an hour of the real binary under Xvfb (`parts/soak.rs`).
 
@@ -24,6 +26,8 @@ mod live_stream;
 mod soak;
 #[path = "parts/startup.rs"]
 mod startup;
+#[path = "parts/sync.rs"]
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -350,6 +354,9 @@ fn main() {
     }
     if only.iter().any(|o| o.as_str() == "live-stream-soak") {
         live_stream::bench_live_stream_soak();
+    }
+    if only.iter().any(|o| o.as_str() == "sync") {
+        sync::bench_sync(dir.path());
     }
     if only.iter().any(|o| o.as_str() == "soak") {
         soak::bench_soak(dir.path());
