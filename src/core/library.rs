@@ -65,7 +65,7 @@ pub fn read(
     guard: &mut Guard,
 ) -> Result<Reading, ScanError> {
     let (folders, guarded) = guard.prepare(root);
-    let mut content = content::scan_with(root, slides, &folders)?;
+    let mut content = content::scan_with(root, slides, &content::Folders(folders))?;
     content.problems.extend(guarded);
     fill_lengths(&mut content, lengths);
     let names: Vec<String> = content.playlists.keys().cloned().collect();

@@ -377,3 +377,109 @@ fn the_metrics_file_with_every_family_passes_promtool() {
         .expect("promtool (Debian package prometheus)");
     assert!(out.status.success(), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
 }
+
+// ---- Signed folders copied in by another tool (trusted_keys): core::sync::guard ----
+
+use corridor::core::sync::guard::Guard;
+use corridor::core::sync::publish::publish;
+use corridor::core::sync::signing::{KeyPairText, keygen};
+
+/// A content folder with a published playlist folder `poetry` (two notices), its key pair.
+fn signed_content() -> (tempfile::TempDir, KeyPairText) {
+    let dir = tempfile::tempdir().unwrap();
+    let poetry = dir.path().join("poetry");
+    std::fs::create_dir_all(&poetry).unwrap();
+    std::fs::write(poetry.join("autumn.txt"), "Autumn\nLeaves fall.").unwrap();
+    std::fs::write(poetry.join("winter.txt"), "Winter\nSnow.").unwrap();
+    let pair = keygen().unwrap();
+    publish(&poetry, &pair.secret, 10).unwrap();
+    (dir, pair)
+}
+
+/// The names of the `poetry` playlist's slides as the scan sees them, and the problems.
+fn shown(guard: &mut Guard, root: &Path) -> (Vec<String>, String) {
+    let slides = corridor::core::config::Config::default().slides;
+    let reading = corridor::core::library::read(root, &slides, &mut Default::default(), guard).unwrap();
+    let items = reading
+        .content
+        .playlist("poetry")
+        .map_or_else(Vec::new, |p| p.items.iter().map(|i| i.rel.display().to_string()).collect());
+    let problems =
+        reading.all_problems().into_iter().map(|p| p.to_string()).filter(|p| !p.contains("no default/"));
+    (items, problems.collect::<Vec<_>>().join("\n"))
+}
+
+#[test]
+fn a_signed_folder_plays_from_its_verified_copy_while_a_new_version_is_copied_in() {
+    let (dir, pair) = signed_content();
+    let root = dir.path();
+    let mut guard = Guard::new(&[pair.public_line.clone()], &[], true);
+    let (items, problems) = shown(&mut guard, root);
+    assert_eq!(items, ["poetry/autumn.txt", "poetry/winter.txt"], "{problems}");
+    assert!(root.join(".corridor-sync/verified/poetry/autumn.txt").exists());
+    // A new version arriving: its manifest first, a file half-written, Syncthing's temp file.
+    let poetry = root.join("poetry");
+    let staging = tempfile::tempdir().unwrap();
+    for f in ["autumn.txt", "winter.txt"] {
+        std::fs::copy(poetry.join(f), staging.path().join(f)).unwrap();
+    }
+    std::fs::write(staging.path().join("spring.txt"), "Spring\nBuds.").unwrap();
+    publish(staging.path(), &pair.secret, 11).unwrap();
+    for f in [MANIFEST, SIGNATURE] {
+        std::fs::copy(staging.path().join(f), poetry.join(f)).unwrap();
+    }
+    std::fs::write(poetry.join(".syncthing.spring.txt.tmp"), "Spr").unwrap();
+    let (items, problems) = shown(&mut guard, root);
+    assert_eq!(items, ["poetry/autumn.txt", "poetry/winter.txt"]);
+    assert!(problems.contains("its last verified version (serial 10) plays"), "{problems}");
+    assert!(problems.contains("spring.txt: listed, but not in the folder"), "{problems}");
+    std::fs::rename(poetry.join(".syncthing.spring.txt.tmp"), poetry.join("spring.txt")).unwrap();
+    let (items, _) = shown(&mut guard, root);
+    assert_eq!(items.len(), 2, "half-written: still the old version");
+    std::fs::write(poetry.join("spring.txt"), "Spring\nBuds.").unwrap();
+    let (items, problems) = shown(&mut guard, root);
+    assert_eq!(items, ["poetry/autumn.txt", "poetry/spring.txt", "poetry/winter.txt"], "{problems}");
+    assert!(problems.is_empty(), "{problems}");
+    // A file overwritten in place (cp, Windows Explorer over a share): the copy keeps its own.
+    std::fs::write(poetry.join("autumn.txt"), "Autumn\nOverwritten.").unwrap();
+    assert_eq!(shown(&mut guard, root).0.len(), 3);
+    let kept = std::fs::read_to_string(root.join(".corridor-sync/verified/poetry/autumn.txt")).unwrap();
+    assert_eq!(kept, "Autumn\nLeaves fall.");
+}
+
+#[test]
+fn a_folder_never_verified_is_not_shown_and_an_older_version_is_refused() {
+    let (dir, pair) = signed_content();
+    let root = dir.path();
+    std::fs::write(root.join("poetry/winter.txt"), "Win").unwrap();
+    let mut guard = Guard::new(&[pair.public_line.clone()], &[], true);
+    let (items, problems) = shown(&mut guard, root);
+    assert!(items.is_empty(), "{items:?}");
+    assert!(problems.contains("not shown until it is complete and verified: winter.txt"), "{problems}");
+    std::fs::write(root.join("poetry/winter.txt"), "Winter\nSnow.").unwrap();
+    let old = [MANIFEST, SIGNATURE].map(|f| std::fs::read(root.join("poetry").join(f)).unwrap());
+    assert_eq!(shown(&mut guard, root).0.len(), 2);
+    std::fs::write(root.join("poetry/winter.txt"), "Winter\nMore snow.").unwrap();
+    publish(&root.join("poetry"), &pair.secret, 11).unwrap();
+    assert_eq!(shown(&mut guard, root).0.len(), 2);
+    for (f, bytes) in [MANIFEST, SIGNATURE].iter().zip(&old) {
+        std::fs::write(root.join("poetry").join(f), bytes).unwrap();
+    }
+    std::fs::write(root.join("poetry/winter.txt"), "Winter\nSnow.").unwrap();
+    let (_, problems) = shown(&mut guard, root);
+    assert!(problems.contains("not newer than the one in force"), "{problems}");
+    let copy = root.join(".corridor-sync/verified/poetry/winter.txt");
+    assert_eq!(std::fs::read_to_string(copy).unwrap(), "Winter\nMore snow.");
+}
+
+#[test]
+fn another_key_or_no_trusted_keys() {
+    let (dir, _) = signed_content();
+    let other = keygen().unwrap();
+    let mut guard = Guard::new(&[other.public_line.clone()], &[], true);
+    let (items, problems) = shown(&mut guard, dir.path());
+    assert!(items.is_empty() && problems.contains("not trusted"), "{problems}");
+    let (items, problems) = shown(&mut Guard::new(&[], &[], true), dir.path());
+    assert_eq!(items.len(), 2);
+    assert!(problems.contains("lists no trusted_keys: it is shown unchecked"), "{problems}");
+}

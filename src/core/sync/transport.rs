@@ -349,6 +349,19 @@ mod tests {
     }
 
     #[test]
+    fn max_rate_holds_a_download_to_its_pace() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("film.mp4"), vec![7u8; 600 * 1024]).unwrap();
+        let origin = Origin::Folder(dir.path().to_path_buf());
+        let started = Instant::now();
+        let part = dir.path().join("film.part");
+        let (bytes, _) = quick().download(&origin, "film.mp4", &part, 1 << 30, Some(2 << 20)).unwrap();
+        assert_eq!(bytes, 600 * 1024);
+        // 600 KB at 2 MB a second: never sooner than 0.29 s (it can only be slower).
+        assert!(started.elapsed() >= Duration::from_millis(280), "{:?}", started.elapsed());
+    }
+
+    #[test]
     fn names_are_percent_encoded_under_the_folder_address() {
         let url = url_of("http://x.org/share/", "poems/a poem#1.md").unwrap();
         assert_eq!(url.as_str(), "http://x.org/share/poems/a%20poem%231.md");
