@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::SyncError;
 use super::manifest::to_hex;
 use super::source::Origin;
-use crate::core::ticker::fetch::Validators;
+use crate::core::ticker::fetch::{Validators, root_cause};
 
 /// Sent with every request.
 pub const USER_AGENT: &str =
@@ -233,14 +233,11 @@ fn fetch_error(name: &str, why: String) -> SyncError {
 
 /// The innermost error's words ("Connection refused (os error 111)"), without the URL.
 fn cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    if cur.to_string().contains("timed out") || cur.to_string().contains("deadline") {
+    let words = root_cause(e);
+    if words.contains("timed out") || words.contains("deadline") {
         return "no answer in time (timed out)".into();
     }
-    cur.to_string()
+    words
 }
 
 /// Feeds a hasher only.

@@ -182,7 +182,7 @@ impl Fetcher {
 }
 
 /// The innermost error's words ("Connection refused (os error 111)"), without the URL.
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
     let mut cur = e;
     while let Some(next) = cur.source() {
         cur = next;
