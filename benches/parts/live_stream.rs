@@ -81,7 +81,7 @@ pub fn bench_live_stream() {
     drop(studio);
     let srt = free_udp_port();
     let studio = Studio::start(&format!(
-        "mpegtsmux alignment=7 ! srtsink uri=srt://127.0.0.1:{srt}?mode=listener latency=200"
+        "mpegtsmux alignment=7 ! srtsink uri=srt://127.0.0.1:{srt}?mode=listener"
     ));
     measure("SRT", &format!("srt://127.0.0.1:{srt}?mode=caller"), &|c| studio.colour(c), CHANGES);
     drop(studio);

@@ -7,8 +7,8 @@
 use std::fmt;
 use std::time::Duration;
 
-/// A live stream's latency unless `[live] latency` says otherwise.
-pub const DEFAULT_LATENCY: Duration = Duration::from_millis(200);
+/// A live stream's latency unless `[live] latency` says otherwise: SRT's own default (and OBS's).
+pub const DEFAULT_LATENCY: Duration = Duration::from_millis(120);
 /// How long a stalled stream's last frame stays unless `[live] hold` says otherwise.
 pub const DEFAULT_HOLD: Duration = Duration::from_secs(2);
 
