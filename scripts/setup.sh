@@ -19,6 +19,8 @@ packages=(
   minisign                                            # tests: published folders verify with minisign itself
   nginx                                               # tests: a real web server for screens that subscribe to published folders
   prometheus                                          # tests: promtool checks the metrics file
+  libreoffice-impress-nogui poppler-utils             # run: presentations (.pptx, .odp, .pdf) drawn page by page
+  ffmpeg                                              # tests: films in older formats (WMV, AVI, MPEG, 3GP)
   cage xwayland                                       # run: the kiosk (cage 0.1.4 needs Xwayland, without depending on it)
   grim wlr-randr                                      # tests: screenshots and outputs under cage
   dpkg-dev                                            # package: dpkg-shlibdeps works out the package's library Depends

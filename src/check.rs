@@ -9,7 +9,8 @@ use chrono::NaiveDateTime;
 
 use crate::core::config::Config;
 use crate::core::content::{self, Content};
-use crate::core::library::{self, Lengths, Reading};
+use crate::core::deck::cache::DeckCache;
+use crate::core::library::{self, Kept, Reading};
 use crate::core::live;
 use crate::core::media::video::{Decoder, VideoStream};
 use crate::core::media::{self, Limits};
@@ -22,6 +23,9 @@ use crate::core::ticker::{self, worker::fetch_all};
 
 /// The size slides are test-decoded at: small, so a check of a big folder stays quick.
 const CHECK_STAGE: (u32, u32) = (480, 270);
+/// Decks are drawn for a 1080p stage, the commonest screen (the player draws them again at its
+/// own stage's size if it differs).
+const DECK_STAGE: (u32, u32) = (1920, 1080);
 /// How far ahead overlapping slots are looked for.
 const OVERLAP_DAYS: i64 = 366;
 
@@ -37,6 +41,8 @@ pub struct Report {
     pub on_air: Option<(StreamAddress, Result<VideoReport, String>)>,
     /// Each subscribed source's state, one line each.
     pub sources: Vec<String>,
+    /// Each presentation drawn: its name, the pages that play, the pages it has.
+    pub decks: Vec<(std::path::PathBuf, usize, u32)>,
 }
 
 /// A video or live stream that plays: its length where the file tells it, the size its pictures
@@ -81,8 +87,13 @@ pub fn check(
     now: NaiveDateTime,
 ) -> Result<Report, content::ScanError> {
     let mut problems = config_problems;
-    let mut guard = Guard::new(&config.trusted_keys, &config.sources, false);
-    let reading = library::read(&config.content, &config.slides, &mut Lengths::default(), &mut guard)?;
+    let mut kept =
+        Kept { guard: Guard::new(&config.trusted_keys, &config.sources, false), ..Kept::default() };
+    let mut reading = library::read(&config.content, &config.slides, &mut kept)?;
+    let decks_root = config.state_folder().map(|s| s.join("decks"));
+    let mut decks = decks_root
+        .map(|root| DeckCache::new(&root, DECK_STAGE, config.slides.decks, config.slides.deck_cache_max));
+    let decks = library::expand_decks(&mut reading.content, decks.as_mut(), true).drawn;
     problems.extend(reading.all_problems());
     let Reading { content, schedule, ticker, .. } = reading;
     let schedule = match schedule.schedule {
@@ -124,7 +135,7 @@ pub fn check(
         }
     };
     let sources = source_lines(config, &mut problems);
-    Ok(Report { content, schedule, problems, videos, on_air, sources })
+    Ok(Report { content, schedule, problems, videos, on_air, sources, decks })
 }
 
 /// Each `[[source]]`'s state from its record: one line each; a last round that failed is a
@@ -238,6 +249,10 @@ pub fn print(
     }
     for line in &report.sources {
         writeln!(out, "{line}")?;
+    }
+    for (deck, shown, total) in &report.decks {
+        let of = if *shown as u32 == *total { String::new() } else { format!(" of {total}") };
+        writeln!(out, "{}: {shown}{of} pages", deck.display())?;
     }
     let n = report.problems.len();
     match n {

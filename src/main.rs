@@ -93,9 +93,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 fn plan(config: &Config, args: &PlanArgs) -> anyhow::Result<ExitCode> {
-    let mut guard = Guard::new(&config.trusted_keys, &config.sources, false);
-    let reading =
-        library::read(&config.content, &config.slides, &mut library::Lengths::default(), &mut guard)?;
+    let mut kept = library::Kept {
+        guard: Guard::new(&config.trusted_keys, &config.sources, false),
+        ..Default::default()
+    };
+    let reading = library::read(&config.content, &config.slides, &mut kept)?;
     for p in &reading.schedule.problems {
         eprintln!("corridor: {p}");
     }

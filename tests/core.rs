@@ -1,6 +1,8 @@
 //! The pure core and the command line, on real files in temp dirs (no screen needed).
 
 mod common;
+#[path = "parts/decks.rs"]
+mod decks;
 #[path = "parts/docs.rs"]
 mod docs;
 #[path = "parts/feeds.rs"]
@@ -190,6 +192,7 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
             sound: false,
             caption: None,
             when: Default::default(),
+            pages: Default::default(),
         },
         (1920, 1080),
     ) {
@@ -543,13 +546,8 @@ fn plan_and_check_read_the_schedule() {
 #[test]
 fn the_sample_content_reads_cleanly_with_its_ticker() {
     // (Every example in docs/ is run by tests/parts/docs.rs.)
-    let reading = corridor::core::library::read(
-        Path::new("playlists"),
-        &slides(),
-        &mut Default::default(),
-        &mut Default::default(),
-    )
-    .expect("the sample content reads");
+    let reading = corridor::core::library::read(Path::new("playlists"), &slides(), &mut Default::default())
+        .expect("the sample content reads");
     assert!(reading.all_problems().is_empty(), "{:?}", reading.all_problems());
     let ticker = reading.ticker.expect("the sample ticker.toml");
     assert!(!ticker.feeds.is_empty() || !ticker.messages.is_empty(), "{ticker:?}");

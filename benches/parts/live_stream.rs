@@ -80,9 +80,8 @@ pub fn bench_live_stream() {
     measure("MPEG-TS over UDP", &format!("udp://127.0.0.1:{udp}"), &|c| studio.colour(c), CHANGES);
     drop(studio);
     let srt = free_udp_port();
-    let studio = Studio::start(&format!(
-        "mpegtsmux alignment=7 ! srtsink uri=srt://127.0.0.1:{srt}?mode=listener"
-    ));
+    let studio =
+        Studio::start(&format!("mpegtsmux alignment=7 ! srtsink uri=srt://127.0.0.1:{srt}?mode=listener"));
     measure("SRT", &format!("srt://127.0.0.1:{srt}?mode=caller"), &|c| studio.colour(c), CHANGES);
     drop(studio);
     let server = RtspServer::start();

@@ -10,12 +10,13 @@ use chrono_tz::Tz;
 use toml_edit::Table;
 
 use super::colour::{Rgb, parse_colour};
+use super::deck::convert::Limits as DeckLimits;
 use super::duration::parse_duration;
 pub use super::layout::LayoutConfig;
 use super::layout::{WIDGETS_POSITIONS, WidgetsPosition};
 use super::problems::Problem;
 use super::stream::{DEFAULT_HOLD, DEFAULT_LATENCY, StreamAddress, parse_address};
-use super::sync::source::{Source, read_sources, read_trusted_keys};
+use super::sync::source::{Source, parse_bytes, read_sources, read_trusted_keys};
 use super::text::decode_text;
 use super::tomlx::{Key, Reader, TomlFile, key, one_of, section};
 
@@ -65,6 +66,11 @@ pub struct SlidesConfig {
     pub max_megapixels: f64,
     /// Videos play their sound (corridors: off unless switched on).
     pub sound: bool,
+    /// Presentations: the time limit of one conversion, the pages drawn at most, and the cap
+    /// on a zipped deck's unpacked size (`convert_timeout`, `max_pages`).
+    pub decks: DeckLimits,
+    /// The most the drawn decks may take in the state folder (`cache_max`).
+    pub deck_cache_max: u64,
 }
 
 /// How the content folder is watched.
@@ -245,6 +251,8 @@ impl Default for Config {
                 fit: Fit::Contain,
                 max_megapixels: 100.0,
                 sound: false,
+                decks: DeckLimits::default(),
+                deck_cache_max: 2 << 30,
             },
             layout: LayoutConfig::default(),
             watch: WatchMode::Auto,
@@ -452,6 +460,17 @@ const SLIDES_KEYS: &[Key<Config>] = &[
     key!("fit", parsed(parse_fit), |c, v| c.slides.fit = v),
     Key { name: "max_megapixels", read: read_max_megapixels },
     key!("sound", boolean, |c, v| c.slides.sound = v),
+    key!("convert_timeout", parsed(parse_duration), |c, v| c.slides.decks.timeout =
+        v.clamp(Duration::from_secs(5), Duration::from_secs(3600))),
+    Key {
+        name: "max_pages",
+        read: |r, t, k, c| match r.integer(t, k) {
+            Some(n @ 1..=10_000) => c.slides.decks.max_pages = n as u32,
+            Some(n) => r.problem(t, k, format!("`max_pages` is between 1 and 10000, not {n}")),
+            None => {}
+        },
+    },
+    key!("cache_max", parsed(parse_bytes), |c, v| c.slides.deck_cache_max = v),
 ];
 
 const LAYOUT_KEYS: &[Key<Config>] = &[
@@ -703,6 +722,7 @@ widgets_width = 0.25
             fit: Fit::Cover,
             max_megapixels: 5.0,
             sound: true,
+            ..Config::default().slides
         };
         assert_eq!(c.slides, slides);
         assert_eq!(

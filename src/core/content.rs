@@ -9,6 +9,7 @@ use std::time::Duration;
 use toml_edit::Table;
 
 use super::config::{Fit, SlidesConfig, Transition, parse_fit, parse_transition};
+use super::deck::pages::{PageChoice, parse_pages};
 use super::duration::parse_duration;
 pub use super::files::is_ignored_name;
 use super::media::PlayOptions;
@@ -43,6 +44,8 @@ pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "bm
 pub const NOTICE_EXTENSIONS: &[&str] = &["txt", "md"];
 /// Extensions of video slides.
 pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "webm", "mkv"];
+/// Extensions of presentations and PDFs, whose pages play as slides.
+pub const DECK_EXTENSIONS: &[&str] = &["pptx", "ppt", "pps", "ppsx", "odp", "pdf"];
 /// Extensions of files that name a live stream: `.stream` (the address on its first line) and
 /// Windows Internet shortcuts (`.url`).
 pub const STREAM_EXTENSIONS: &[&str] = &["stream", "url"];
@@ -67,6 +70,8 @@ pub struct Item {
     pub caption: Option<String>,
     /// When the item is due (`from`, `until`, `days`, `times` in playlist.toml); always by default.
     pub when: ItemWhen,
+    /// A deck's pages that play (`pages` in playlist.toml); all by default.
+    pub pages: PageChoice,
 }
 
 impl Item {
@@ -139,9 +144,11 @@ pub fn classify(name: &str) -> Result<MediaKind, String> {
         Ok(MediaKind::Video)
     } else if STREAM_EXTENSIONS.contains(&ext.as_str()) {
         Ok(MediaKind::Stream)
+    } else if DECK_EXTENSIONS.contains(&ext.as_str()) {
+        Ok(MediaKind::Deck)
     } else {
         Err(format!(
-            "corridor cannot show this kind of file; use pictures ({}), videos (.mp4, .mov, .webm, .mkv), notices (.txt, .md) or live streams (.stream)",
+            "corridor cannot show this kind of file; use pictures ({}), videos (.mp4, .mov, .webm, .mkv), notices (.txt, .md), presentations (.pptx, .odp, .pdf) or live streams (.stream)",
             IMAGE_EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
         ))
     }
@@ -394,6 +401,7 @@ impl PlaylistDefaults {
             sound: self.sound,
             caption: None,
             when: ItemWhen::default(),
+            pages: PageChoice::all(),
         }
     }
 }
@@ -458,12 +466,15 @@ struct ItemDraft {
     transition: Option<Transition>,
     sound: Option<bool>,
     when: ItemWhen,
+    pages: Option<PageChoice>,
 }
 
 /// The keys of an [[item]]: its file, its own settings, and when it is due.
 const ITEM_KEYS: &[Key<ItemDraft>] = &[
     key!("file", string, |i, v| i.file = Some(v)),
     key!("duration", parsed(slide_duration), |i, v| i.duration = Some(v)),
+    key!("page_duration", parsed(slide_duration), |i, v| i.duration = Some(v)),
+    key!("pages", parsed(parse_pages), |i, v| i.pages = Some(v)),
     key!("caption", string, |i, v| i.caption = Some(v).filter(|c| !c.trim().is_empty())),
     key!("fit", parsed(parse_fit), |i, v| i.fit = Some(v)),
     key!("transition", parsed(parse_transition), |i, v| i.transition = Some(v)),
@@ -502,7 +513,7 @@ fn read_item<'a>(r: &mut Reader<'a>, entry: &'a Table, draft: &mut PlaylistDraft
         rel: draft.place.rel(&path),
         source,
         kind,
-        duration_given: entry.contains_key("duration"),
+        duration_given: entry.contains_key("duration") || entry.contains_key("page_duration"),
         duration: i.duration.unwrap_or(d.duration),
         transition: i.transition.unwrap_or(d.transition),
         transition_time: d.transition_time,
@@ -510,6 +521,7 @@ fn read_item<'a>(r: &mut Reader<'a>, entry: &'a Table, draft: &mut PlaylistDraft
         sound: i.sound.unwrap_or(d.sound),
         caption: i.caption,
         when: i.when,
+        pages: i.pages.unwrap_or_default(),
     });
 }
 

@@ -9,10 +9,13 @@ use std::time::Duration;
 
 use super::config::SlidesConfig;
 use super::content::{self, Content, ScanError, Stamp};
+use super::deck::cache::{Cached, DeckCache};
+use super::deck::convert::Drawn;
+use super::deck::pages::PageChoice;
 use super::media::{self, Notice, notice::parse_notice};
 use super::problems::Problem;
 use super::schedule;
-use super::source::MediaKind;
+use super::source::{MediaKind, Source};
 use super::sync::guard::Guard;
 use super::ticker::{self, TickerSettings};
 use super::widgets::{self, WidgetData};
@@ -36,6 +39,8 @@ pub struct Reading {
     pub ticker: Option<TickerSettings>,
     /// What is wrong with the alert, widget and ticker files.
     pub problems: Vec<Problem>,
+    /// Decks left out until a worker has drawn their pages ([`expand_decks`]).
+    pub pending_decks: Vec<PathBuf>,
 }
 
 impl Reading {
@@ -50,24 +55,26 @@ impl Reading {
 }
 
 /// Film lengths found so far, by file and its size and modification time, so that each film is
-/// probed once while it stays the same. Kept by whoever reads the folder again and again (the
-/// scanner thread); only films still in the folder are kept.
+/// probed once while it stays the same; only films still in the folder are kept.
 #[derive(Debug, Default)]
 pub struct Lengths(HashMap<(PathBuf, Stamp), Option<Duration>>);
 
-/// Reads the content folder at `root`: playlists (with films' lengths from `lengths`, probing
-/// new films; signed folders as `guard` allows), schedule, alert, widgets and ticker. Err only
-/// when the folder cannot be read.
-pub fn read(
-    root: &Path,
-    slides: &SlidesConfig,
-    lengths: &mut Lengths,
-    guard: &mut Guard,
-) -> Result<Reading, ScanError> {
-    let (folders, guarded) = guard.prepare(root);
+/// What a reader of the content folder keeps from one reading to the next (the scanner thread
+/// keeps one for the whole run).
+#[derive(Default)]
+pub struct Kept {
+    pub lengths: Lengths,
+    pub guard: Guard,
+}
+
+/// Reads the content folder at `root`: playlists (with films' lengths, probing new films; signed
+/// folders as the guard allows; decks as one item each, see [`expand_decks`]), schedule, alert,
+/// widgets and ticker. Err only when the folder cannot be read.
+pub fn read(root: &Path, slides: &SlidesConfig, kept: &mut Kept) -> Result<Reading, ScanError> {
+    let (folders, guarded) = kept.guard.prepare(root);
     let mut content = content::scan_with(root, slides, &content::Folders(folders))?;
     content.problems.extend(guarded);
-    fill_lengths(&mut content, lengths);
+    fill_lengths(&mut content, &mut kept.lengths);
     let names: Vec<String> = content.playlists.keys().cloned().collect();
     let schedule = schedule::load(root, &names);
     let mut problems = Vec::new();
@@ -76,7 +83,7 @@ pub fn read(
     problems.extend(widget_problems);
     let (ticker, ticker_problems) = ticker::load(root);
     problems.extend(ticker_problems);
-    Ok(Reading { content, schedule, alert, widgets, ticker, problems })
+    Ok(Reading { content, schedule, alert, widgets, ticker, problems, pending_decks: Vec::new() })
 }
 
 /// Sets each film's length (unless playlist.toml gives a duration), so the schedule knows when
@@ -99,6 +106,87 @@ pub fn fill_lengths(content: &mut Content, lengths: &mut Lengths) {
         }
     }
     lengths.0 = kept;
+}
+
+/// Puts each deck's drawn pages in its place in its playlist (the pages `pages` chooses, each a
+/// picture slide with the deck's settings). A deck not drawn yet is converted now when `now`
+/// (`corridor check`, a snapshot), else left out and returned, for a worker to convert. A deck
+/// that cannot be shown is left out with a problem. Without a cache (no state folder) decks are
+/// left out with one problem.
+pub fn expand_decks(content: &mut Content, decks: Option<&mut DeckCache>, now: bool) -> Expanded {
+    let mut expanded = Expanded::default();
+    let mut problems = Vec::new();
+    let mut decks = decks;
+    for playlist in content.playlists.values_mut() {
+        for item in std::mem::take(&mut playlist.items) {
+            if item.kind != MediaKind::Deck {
+                playlist.items.push(item);
+                continue;
+            }
+            let (Some(cache), Some(file)) = (decks.as_deref_mut(), item.source.file()) else {
+                problems.push(Problem::error(item.rel.clone(), "presentations need a state folder to keep their pages in (state_folder in corridor.toml)"));
+                continue;
+            };
+            let cached = match cache.lookup(file) {
+                Cached::Missing if now => {
+                    cache.convert(file).map_or_else(|e| Cached::Failed(e.to_string()), Cached::Ready)
+                }
+                cached => cached,
+            };
+            match cached {
+                Cached::Ready(drawn) => {
+                    let pages = pages_of(&item, &drawn, &mut problems);
+                    expanded.drawn.push((item.rel.clone(), pages.len(), drawn.total));
+                    playlist.items.extend(pages);
+                }
+                Cached::Failed(why) => problems.push(Problem::error(item.rel.clone(), why)),
+                Cached::Missing => expanded.pending.push(file.to_path_buf()),
+            }
+        }
+    }
+    content.problems.extend(problems);
+    expanded
+}
+
+/// What [`expand_decks`] did.
+#[derive(Clone, Debug, Default)]
+pub struct Expanded {
+    /// Decks not drawn yet, left for a worker.
+    pub pending: Vec<PathBuf>,
+    /// Each deck drawn: its name, the pages that play, the pages it has.
+    pub drawn: Vec<(PathBuf, usize, u32)>,
+}
+
+/// The picture slides of a drawn deck's chosen pages.
+fn pages_of(deck: &content::Item, drawn: &Drawn, problems: &mut Vec<Problem>) -> Vec<content::Item> {
+    if (drawn.pages.len() as u32) < drawn.total
+        && deck.pages.last().is_none_or(|l| l > drawn.pages.len() as u32)
+    {
+        problems.push(Problem::warning(
+            deck.rel.clone(),
+            format!("it has {} pages; only the first {} play (max_pages)", drawn.total, drawn.pages.len()),
+        ));
+    }
+    let mut rel = deck.rel.clone().into_os_string();
+    rel.push(" (page ");
+    drawn
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| (i as u32 + 1, page))
+        .filter(|(n, _)| deck.pages.has(*n))
+        .map(|(n, page)| {
+            let mut name = rel.clone();
+            name.push(format!("{n})"));
+            content::Item {
+                source: Source::File(page.clone()),
+                rel: PathBuf::from(name),
+                kind: MediaKind::Image,
+                pages: PageChoice::all(),
+                ..deck.clone()
+            }
+        })
+        .collect()
 }
 
 /// Reads ALERT.txt (or ALERT.md) at the top of the content folder.

@@ -4,6 +4,7 @@
 pub mod colour;
 pub mod config;
 pub mod content;
+pub mod deck;
 pub mod duration;
 pub mod feeds;
 pub mod files;

@@ -16,6 +16,8 @@ pub enum MediaKind {
     Video,
     /// A live stream: played like a film, for its slide's time, the newest frame at once.
     Stream,
+    /// A presentation or PDF: its pages play as pictures, one slide each (`core::deck`).
+    Deck,
 }
 
 /// Where a slide's content comes from. Two sources are the same when their paths are the same

@@ -15,9 +15,12 @@ use std::time::SystemTime;
 use bevy::prelude::*;
 
 use super::Settings;
+use super::layout::StageSize;
 use super::watch::RescanWanted;
+use crate::core::config::Config;
 use crate::core::content::{Content, ScanError};
-use crate::core::library::{self, Lengths, Reading};
+use crate::core::deck::cache::DeckCache;
+use crate::core::library::{self, Kept, Reading};
 use crate::core::media::Notice;
 use crate::core::problems::Problem;
 use crate::core::schedule::{self, Schedule};
@@ -40,6 +43,19 @@ pub struct ContentScanned {
     pub widgets: WidgetData,
     /// What ticker.toml says; None when it cannot be read (the last good one stays).
     pub ticker: Option<TickerSettings>,
+    /// Decks whose pages are not drawn yet (left out of their playlists until they are).
+    pub pending_decks: Arc<Vec<PathBuf>>,
+}
+
+/// Decks are drawn during the scan instead of by a worker (a snapshot shows their pages).
+#[derive(Resource)]
+pub struct ConvertDecksNow;
+
+/// How the scanner draws decks: the stage's size, and whether now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct DeckJob {
+    stage: (u32, u32),
+    now: bool,
 }
 
 /// A scan could not read the content folder at all (it is missing, not a folder, or cannot be
@@ -55,6 +71,7 @@ type ScanResult = Result<(Reading, Option<SystemTime>), ScanError>;
 struct ScanJob {
     settings: Settings,
     last: Option<Arc<Content>>,
+    decks: DeckJob,
 }
 
 #[derive(Resource)]
@@ -66,6 +83,7 @@ struct Library {
     again: bool,
     recheck_at: Option<SystemTime>,
     last: Option<Arc<Content>>,
+    decks: DeckJob,
     logged: BTreeSet<String>,
     folder_missing: bool,
 }
@@ -86,13 +104,13 @@ pub(super) fn plugin(app: &mut App) {
 /// On a worker thread: scans, holds back files still being copied, and keeps the last good
 /// version of a playlist whose playlist.toml cannot be read. Returns when to look again.
 fn scan_settled(
-    settings: &Settings,
+    job: &ScanJob,
     tracker: &mut SettleTracker,
-    (lengths, guard): (&mut Lengths, &mut Guard),
-    last: Option<&Content>,
+    (kept, decks): (&mut Kept, &mut Option<DeckCache>),
 ) -> ScanResult {
-    guard.update(&settings.0.trusted_keys, &settings.0.sources);
-    let mut reading = library::read(&settings.0.content, &settings.0.slides, lengths, guard)?;
+    let (settings, last) = (&job.settings, job.last.as_deref());
+    kept.guard.update(&settings.0.trusted_keys, &settings.0.sources);
+    let mut reading = library::read(&settings.0.content, &settings.0.slides, kept)?;
     let content = &mut reading.content;
     tracker.set_settle(settings.0.settle_time);
     let (waiting, recheck) = tracker.observe(&content.stamps, SystemTime::now());
@@ -102,6 +120,10 @@ fn scan_settled(
             playlist.items.retain(|i| i.source.file().is_none_or(|p| !waiting.contains(p)));
         }
     }
+    // Only decks that have finished copying are drawn.
+    let cache = deck_cache(decks, &settings.0, job.decks.stage);
+    reading.pending_decks = library::expand_decks(&mut reading.content, cache, job.decks.now).pending;
+    let content = &mut reading.content;
     if let Some(last) = last {
         for name in content.broken_settings.clone() {
             if let Some(good) = last.playlists.get(&name) {
@@ -126,24 +148,28 @@ fn scan_settled(
 
 /// Hands a scan to the scanner thread.
 fn spawn_scan(settings: &Settings, library: &mut Library) {
-    let job = ScanJob { settings: settings.clone(), last: library.last.clone() };
+    let job = ScanJob { settings: settings.clone(), last: library.last.clone(), decks: library.decks };
     library.scanning = library.jobs.send(job).is_ok();
 }
 
 /// The scanner: one thread for the whole run, at low priority, so that neither the screen's
 /// thread nor the pools that Bevy's systems run on wait for a scan.
-fn start_first_scan(mut commands: Commands, settings: Res<Settings>) {
+fn start_first_scan(
+    mut commands: Commands,
+    settings: Res<Settings>,
+    stage: Res<StageSize>,
+    now: Option<Res<ConvertDecksNow>>,
+) {
     let (jobs, job_rx) = channel::<ScanJob>();
     let (result_tx, results) = channel::<ScanResult>();
     let settle = settings.0.settle_time;
     let spawned = std::thread::Builder::new().name("corridor scanner".into()).spawn(move || {
         super::background::idle_priority();
         let mut tracker = SettleTracker::new(settle);
-        let mut lengths = Lengths::default();
-        let mut guard = Guard::new(&[], &[], true);
+        let mut kept = Kept { guard: Guard::new(&[], &[], true), ..Kept::default() };
+        let mut decks = None;
         for job in job_rx {
-            let result =
-                scan_settled(&job.settings, &mut tracker, (&mut lengths, &mut guard), job.last.as_deref());
+            let result = scan_settled(&job, &mut tracker, (&mut kept, &mut decks));
             if result_tx.send(result).is_err() {
                 return;
             }
@@ -159,6 +185,7 @@ fn start_first_scan(mut commands: Commands, settings: Res<Settings>) {
         again: false,
         recheck_at: None,
         last: None,
+        decks: DeckJob { stage: (stage.0.x.max(2), stage.0.y.max(2)), now: now.is_some() },
         logged: BTreeSet::new(),
         folder_missing: false,
     };
@@ -170,8 +197,10 @@ fn want_scan(
     mut wanted: MessageReader<RescanWanted>,
     library: Option<ResMut<Library>>,
     settings: Res<Settings>,
+    stage: Res<StageSize>,
 ) {
     let Some(mut library) = library else { return };
+    library.decks.stage = (stage.0.x.max(2), stage.0.y.max(2));
     let mut want = wanted.read().count() > 0;
     if library.recheck_at.is_some_and(|t| SystemTime::now() >= t) {
         library.recheck_at = None;
@@ -265,5 +294,21 @@ fn finish_scan(
         alert: reading.alert,
         widgets: reading.widgets,
         ticker: reading.ticker,
+        pending_decks: Arc::new(reading.pending_decks),
     });
+}
+
+/// The scanner's deck cache for these settings and this stage (made again when they change);
+/// None without a state folder.
+fn deck_cache<'a>(
+    decks: &'a mut Option<DeckCache>,
+    config: &Config,
+    stage: (u32, u32),
+) -> Option<&'a mut DeckCache> {
+    let root = config.state_folder()?.join("decks");
+    let (limits, cap) = (config.slides.decks, config.slides.deck_cache_max);
+    if !decks.as_ref().is_some_and(|d| d.is_for(&root, stage, limits, cap)) {
+        *decks = Some(DeckCache::new(&root, stage, limits, cap));
+    }
+    decks.as_mut()
 }

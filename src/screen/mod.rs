@@ -8,6 +8,7 @@ mod background;
 mod branding;
 mod clock;
 mod content;
+mod decks;
 mod fit;
 mod fonts;
 mod layout;
@@ -222,6 +223,7 @@ pub fn build_app(config: Config, mode: Mode) -> App {
     if let Mode::Snapshot(spec) = mode {
         app.insert_resource(off::KeepDrawing);
         app.insert_resource(StartAt(spec.at));
+        app.insert_resource(content::ConvertDecksNow);
         app.add_plugins(move |app: &mut App| snapshot::plugin(app, spec.clone()));
     }
     app
@@ -266,6 +268,7 @@ pub fn add_features(app: &mut App) {
         sync::plugin,
         metrics::plugin,
         screenshot::plugin,
+        decks::plugin,
     ));
 }
 

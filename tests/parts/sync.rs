@@ -399,7 +399,9 @@ fn signed_content() -> (tempfile::TempDir, KeyPairText) {
 /// The names of the `poetry` playlist's slides as the scan sees them, and the problems.
 fn shown(guard: &mut Guard, root: &Path) -> (Vec<String>, String) {
     let slides = corridor::core::config::Config::default().slides;
-    let reading = corridor::core::library::read(root, &slides, &mut Default::default(), guard).unwrap();
+    let mut kept = corridor::core::library::Kept { guard: std::mem::take(guard), ..Default::default() };
+    let reading = corridor::core::library::read(root, &slides, &mut kept).unwrap();
+    *guard = kept.guard;
     let items = reading
         .content
         .playlist("poetry")

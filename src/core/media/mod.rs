@@ -54,6 +54,8 @@ pub enum MediaError {
     Notice(#[from] NoticeError),
     #[error(transparent)]
     Video(#[from] VideoError),
+    #[error("a presentation plays page by page, each page a picture of its own")]
+    Deck,
 }
 
 /// Loads a slide of `kind` from `source` for a stage of `stage` pixels (width, height). `how`
@@ -87,6 +89,8 @@ pub fn load(
         (Source::File(_), MediaKind::Stream) => {
             Err(VideoError::NotLive("the file holds no stream address".into()).into())
         }
+        // A deck's pages are pictures of their own; the deck itself is never loaded.
+        (Source::File(_), MediaKind::Deck) => Err(MediaError::Deck),
     }
 }
 

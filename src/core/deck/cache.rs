@@ -1,0 +1,159 @@
+//! Decks drawn once and kept (the state folder's `decks/`), by the file's SHA-256, the stage's
+//! size and the page limit: a restart converts nothing again, a changed file is converted again.
+//! A deck that cannot be converted is remembered too (not tried again until it changes). The
+//! folder is held under `cache_max`: the decks least recently shown go first.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use super::DeckError;
+use super::convert::{Drawn, Limits, convert};
+use crate::core::sync::manifest::{hash_file, to_hex};
+
+/// What the cache knows of a deck.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cached {
+    Ready(Drawn),
+    Failed(String),
+    /// Not converted yet.
+    Missing,
+}
+
+/// The cache of one screen (one stage size).
+pub struct DeckCache {
+    root: PathBuf,
+    stage: (u32, u32),
+    limits: Limits,
+    max_bytes: u64,
+    /// Each deck's hash, while its size and time stay the same.
+    hashes: HashMap<PathBuf, (u64, Option<SystemTime>, [u8; 32])>,
+}
+
+impl DeckCache {
+    pub fn new(root: &Path, stage: (u32, u32), limits: Limits, max_bytes: u64) -> Self {
+        Self { root: root.to_path_buf(), stage, limits, max_bytes, hashes: HashMap::new() }
+    }
+
+    /// Whether this cache is the one for these settings.
+    pub fn is_for(&self, root: &Path, stage: (u32, u32), limits: Limits, max_bytes: u64) -> bool {
+        self.root == root && self.stage == stage && self.limits == limits && self.max_bytes == max_bytes
+    }
+
+    /// What is known of `file` (cheap: a hash remembered by size and time, a few small reads).
+    /// A deck found is marked as just shown.
+    pub fn lookup(&mut self, file: &Path) -> Cached {
+        let Ok(folder) = self.folder_for(file) else { return Cached::Missing };
+        if let Ok(why) = std::fs::read_to_string(folder.join("failed")) {
+            return Cached::Failed(why);
+        }
+        let Ok(total) = std::fs::read_to_string(folder.join("done")) else { return Cached::Missing };
+        let Ok(total) = total.trim().parse::<u32>() else { return Cached::Missing };
+        let mut pages: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .map(|d| d.flatten().map(|e| e.path()).filter(|p| is_page(p)).collect())
+            .unwrap_or_default();
+        pages.sort();
+        let _ = std::fs::File::open(folder.join("done")).and_then(|f| f.set_modified(SystemTime::now()));
+        Cached::Ready(Drawn { pages, total })
+    }
+
+    /// Converts `file` (one at a time: the caller's thread) and keeps the outcome.
+    pub fn convert(&mut self, file: &Path) -> Result<Drawn, DeckError> {
+        let folder = self.folder_for(file).map_err(|e| DeckError::Io(e.to_string()))?;
+        let work = folder.with_extension("part");
+        let _ = std::fs::remove_dir_all(&work);
+        std::fs::create_dir_all(&work).map_err(|e| DeckError::Io(e.to_string()))?;
+        let result = convert(file, self.stage, &work, &self.root.join(".libreoffice"), &self.limits);
+        let _ = std::fs::remove_dir_all(&folder);
+        match &result {
+            Ok(drawn) => {
+                for entry in std::fs::read_dir(&work).into_iter().flatten().flatten() {
+                    if !is_page(&entry.path()) {
+                        let _ = std::fs::remove_file(entry.path());
+                    }
+                }
+                std::fs::write(work.join("done"), drawn.total.to_string())
+                    .map_err(|e| DeckError::Io(e.to_string()))?;
+            }
+            // A missing tool is not the deck's fault: tried again once it is installed.
+            Err(DeckError::NoLibreOffice | DeckError::NoPoppler | DeckError::Io(_)) => {
+                let _ = std::fs::remove_dir_all(&work);
+                return result;
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&work);
+                std::fs::create_dir_all(&work).map_err(|e| DeckError::Io(e.to_string()))?;
+                std::fs::write(work.join("failed"), e.to_string())
+                    .map_err(|e| DeckError::Io(e.to_string()))?;
+            }
+        }
+        std::fs::rename(&work, &folder).map_err(|e| DeckError::Io(e.to_string()))?;
+        self.prune();
+        match self.lookup(file) {
+            Cached::Ready(drawn) => Ok(drawn),
+            _ => result,
+        }
+    }
+
+    /// The cache folder of `file` at this stage size and page limit.
+    fn folder_for(&mut self, file: &Path) -> std::io::Result<PathBuf> {
+        let meta = std::fs::metadata(file)?;
+        let (len, modified) = (meta.len(), meta.modified().ok());
+        let hash = match self.hashes.get(file) {
+            Some((l, m, h)) if *l == len && *m == modified => *h,
+            _ => {
+                let h = hash_file(file)?;
+                self.hashes.insert(file.to_path_buf(), (len, modified, h));
+                h
+            }
+        };
+        let (w, h) = self.stage;
+        Ok(self.root.join(format!("{}-{w}x{h}-{}", &to_hex(&hash)[..32], self.limits.max_pages)))
+    }
+
+    /// Removes the decks least recently shown until the cache is under its cap.
+    fn prune(&self) {
+        let mut decks: Vec<(SystemTime, u64, PathBuf)> = std::fs::read_dir(&self.root)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| {
+                !e.file_name().to_string_lossy().starts_with('.')
+                    && !e.file_name().to_string_lossy().ends_with(".part")
+            })
+            .map(|e| {
+                let path = e.path();
+                let shown = std::fs::metadata(path.join("done"))
+                    .and_then(|m| m.modified())
+                    .unwrap_or(SystemTime::UNIX_EPOCH);
+                (shown, folder_size(&path), path)
+            })
+            .collect();
+        decks.sort();
+        let mut total: u64 = decks.iter().map(|d| d.1).sum();
+        for (_, size, path) in decks {
+            if total <= self.max_bytes {
+                break;
+            }
+            let _ = std::fs::remove_dir_all(&path);
+            total -= size;
+        }
+    }
+}
+
+fn is_page(p: &Path) -> bool {
+    p.file_name().is_some_and(|n| {
+        let n = n.to_string_lossy();
+        n.starts_with("page-") && n.ends_with(".png")
+    })
+}
+
+fn folder_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}
