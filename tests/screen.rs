@@ -2455,3 +2455,26 @@ fn live_a_signed_folder_half_copied_by_syncthing_keeps_its_last_verified_version
     );
     assert!(!problems(&live).contains("verified"), "{}", problems(&live));
 }
+
+// ---- Presentations: a deck made by LibreOffice, page by page on screen ----
+
+#[test]
+fn render_a_deck_shows_its_pages_one_after_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    make_deck(&content.join("default"), "volcanoes", "pptx");
+    let cfg = write_config(
+        dir.path(),
+        "[display]\nbackground = \"#000000\"\n[slides]\ntransition = \"cut\"\ndefault_duration = \"10s\"\n[layout]\nticker = false\nwidgets = false\n",
+    );
+    // The default playlist starts at midnight: page 1 for 10 s, then 2, then 3.
+    for (i, (title, colour)) in SLIDES.iter().enumerate() {
+        let at = format!("2027-01-04 00:00:{:02}", i * 10 + 5);
+        let shot = dir.path().join(format!("page{i}.png"));
+        let out =
+            snapshot(&cfg, &content, &["--at", &at, "--size", "320x180", "--out", shot.to_str().unwrap()]);
+        let c = px(&load(&shot), 160, 120);
+        assert!(near(c, *colour, 12), "{title} at {at}: {c:?}\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+}

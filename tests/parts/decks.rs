@@ -13,53 +13,6 @@ use corridor::core::deck::cache::DeckCache;
 use corridor::core::library::{self, Kept};
 use corridor::core::source::MediaKind;
 
-/// The three slides' titles and background colours.
-const SLIDES: [(&str, [u8; 3]); 3] =
-    [("Volcanoes", [200, 30, 30]), ("Lava", [30, 200, 30]), ("Ash", [30, 30, 200])];
-
-/// A flat ODP of the three slides.
-fn fodp() -> String {
-    let hex = |c: [u8; 3]| format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]);
-    let styles: String = SLIDES
-        .iter()
-        .enumerate()
-        .map(|(i, (_, c))| format!(r#"<style:style style:name="dp{}" style:family="drawing-page"><style:drawing-page-properties draw:fill="solid" draw:fill-color="{}" presentation:background-visible="true"/></style:style>"#, i + 1, hex(*c)))
-        .collect();
-    let pages: String = SLIDES
-        .iter()
-        .enumerate()
-        .map(|(i, (t, _))| format!(r#"<draw:page draw:name="p{n}" draw:style-name="dp{n}" draw:master-page-name="Default"><draw:frame svg:x="2cm" svg:y="1cm" svg:width="20cm" svg:height="3cm"><draw:text-box><text:p>{t}</text:p></draw:text-box></draw:frame></draw:page>"#, n = i + 1))
-        .collect();
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.presentation">
-<office:automatic-styles><style:page-layout style:name="PM1"><style:page-layout-properties fo:margin-top="0cm" fo:margin-bottom="0cm" fo:margin-left="0cm" fo:margin-right="0cm" fo:page-width="28cm" fo:page-height="15.75cm" style:print-orientation="landscape"/></style:page-layout>{styles}</office:automatic-styles>
-<office:master-styles><style:master-page style:name="Default" style:page-layout-name="PM1"/></office:master-styles>
-<office:body><office:presentation>{pages}</office:presentation></office:body></office:document>
-"#
-    )
-}
-
-/// The deck as `format` (pptx, odp, pdf, or a filter with options), made by LibreOffice into
-/// `dir` from the flat ODP; its path.
-pub fn make_deck(dir: &Path, stem: &str, format: &str) -> PathBuf {
-    let work = tempfile::tempdir().unwrap();
-    let src = work.path().join(format!("{stem}.fodp"));
-    std::fs::write(&src, fodp()).unwrap();
-    let profile = work.path().join("profile");
-    let out = Command::new("soffice")
-        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--convert-to", format, "--outdir"])
-        .arg(dir)
-        .arg(&src)
-        .output()
-        .expect("soffice (Debian package libreoffice-impress-nogui)");
-    let ext = format.split(':').next().unwrap();
-    let made = dir.join(format!("{stem}.{ext}"));
-    assert!(made.is_file(), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
-    made
-}
-
 /// A content folder whose default playlist holds `files`, and a state folder.
 fn reading_of(content: &Path, state: &Path, toml: &str) -> (Vec<(String, PathBuf)>, Vec<String>) {
     if !toml.is_empty() {
