@@ -5,7 +5,6 @@
 //! one clear problem while the rest plays.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use super::common::*;
 use corridor::core::config::Config;

@@ -32,7 +32,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::{corridor, make_clip, rss, stdout, write_solid};
+use crate::common::{corridor, make_clip, make_deck, rss, stdout, write_solid};
 
 /// The staff TOML files and the keys each allows at its top level (corridor.toml's come from
 /// its own declaration, `config::top_level_keys`).
@@ -309,6 +309,11 @@ fn slide_file(path: &Path) {
     match ext.as_str() {
         "mp4" | "mov" | "mkv" | "webm" => make_clip(path, &["red"]),
         "txt" | "md" => std::fs::write(path, "Heading\nText\n").expect("write notice"),
+        "pptx" | "odp" | "pdf" => {
+            let dir = path.parent().expect("a folder");
+            let made = make_deck(dir, "deck", &ext);
+            std::fs::rename(made, path).expect("name the deck");
+        }
         _ => write_solid(path, 64, 36, [90, 160, 40]),
     }
 }
