@@ -977,3 +977,63 @@ fn films_keep_their_true_shape_and_bad_ones_fail_fast_with_sound_on() {
         assert!(started.elapsed() < corridor::core::media::video::START_LIMIT, "{:?}", started.elapsed());
     }
 }
+
+/// A 3-second film, red, blue then green, made by ffmpeg with `args` into `path`.
+fn ffmpeg_clip(path: &Path, args: &str) {
+    let colours = ["red", "blue", "green"].map(|c| format!("color=c={c}:s=352x288:d=1:r=25"));
+    let mut cmd = std::process::Command::new("ffmpeg");
+    cmd.args(["-v", "error", "-y"]);
+    for c in &colours {
+        cmd.args(["-f", "lavfi", "-i", c]);
+    }
+    cmd.args(["-filter_complex", "concat=n=3:v=1"]).args(args.split_whitespace()).arg(path);
+    let out = cmd.output().expect("ffmpeg (Debian package ffmpeg)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn films_from_photo_story_old_cameras_and_phones_play_with_their_colours() {
+    use corridor::core::media::video::{PlayOptions, VideoEvent, VideoStream};
+    let dir = tempfile::tempdir().unwrap();
+    let films = [
+        ("photostory.wmv", "-c:v wmv2"),
+        ("camera.avi", "-c:v mpeg4"),
+        ("camcorder.mpg", "-c:v mpeg1video -f mpeg"),
+        ("dvd.mpeg", "-c:v mpeg2video -f mpeg"),
+        ("phone.3gp", "-c:v h263"),
+        ("itunes.m4v", "-c:v libx264 -pix_fmt yuv420p"),
+        ("iphone.mov", "-c:v libx265 -tag:v hvc1 -pix_fmt yuv420p -x265-params log-level=error"),
+    ];
+    for (name, args) in films {
+        let path = dir.path().join(name);
+        ffmpeg_clip(&path, args);
+        assert_eq!(content::classify(name), Ok(MediaKind::Video), "{name}");
+        let s = VideoStream::open(&path, (176, 144), PlayOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // The length the schedule plans with (an MPEG program stream's is found at its end).
+        let length = corridor::core::media::probe_length(&Source::File(path.clone())).unwrap_or_default();
+        assert!(length.abs_diff(Duration::from_secs(3)) < Duration::from_millis(100), "{name}: {length:?}");
+        let mut colours = String::new();
+        let started = std::time::Instant::now();
+        if let Some(f) = s.take_first() {
+            colours.push(colour_name(f.rgb_at(88, 72).unwrap()));
+        }
+        loop {
+            assert!(started.elapsed() < Duration::from_secs(30), "{name}: the film ends");
+            match s.try_next() {
+                Some(VideoEvent::Frame(f)) => colours.push(colour_name(f.rgb_at(88, 72).unwrap())),
+                Some(VideoEvent::End) => break,
+                Some(VideoEvent::Failed(e)) => panic!("{name}: {e}"),
+                None => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+        let runs: String = colours.chars().fold(String::new(), |mut r, c| {
+            if !r.ends_with(c) {
+                r.push(c);
+            }
+            r
+        });
+        assert_eq!(runs, "RBG", "{name}: {colours}");
+        assert!(colours.len() >= 70, "{name}: every frame: {colours}");
+    }
+}

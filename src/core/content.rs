@@ -42,8 +42,10 @@ pub const RESERVED_FILES: &[&str] = &[
 pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif", "bmp"];
 /// Extensions of notice slides (first line heading, the rest body).
 pub const NOTICE_EXTENSIONS: &[&str] = &["txt", "md"];
-/// Extensions of video slides.
-pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "webm", "mkv"];
+/// Extensions of video slides: today's, and those of Photo Story and Movie Maker (.wmv), old
+/// cameras (.avi, .mpg, .mpeg) and phones (.3gp).
+pub const VIDEO_EXTENSIONS: &[&str] =
+    &["mp4", "mov", "m4v", "webm", "mkv", "wmv", "avi", "mpg", "mpeg", "3gp"];
 /// Extensions of presentations and PDFs, whose pages play as slides.
 pub const DECK_EXTENSIONS: &[&str] = &["pptx", "ppt", "pps", "ppsx", "odp", "pdf"];
 /// Extensions of files that name a live stream: `.stream` (the address on its first line) and
@@ -148,7 +150,7 @@ pub fn classify(name: &str) -> Result<MediaKind, String> {
         Ok(MediaKind::Deck)
     } else {
         Err(format!(
-            "corridor cannot show this kind of file; use pictures ({}), videos (.mp4, .mov, .webm, .mkv), notices (.txt, .md), presentations (.pptx, .odp, .pdf) or live streams (.stream)",
+            "corridor cannot show this kind of file; use pictures ({}), videos (.mp4, .mov, .webm, .mkv, .wmv, .avi, .mpg), notices (.txt, .md), presentations (.pptx, .odp, .pdf) or live streams (.stream)",
             IMAGE_EXTENSIONS.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
         ))
     }

@@ -17,7 +17,7 @@ const PROBE_LIMIT: Duration = Duration::from_secs(5);
 pub fn probe_length(path: &Path) -> Option<Duration> {
     init().ok()?;
     let uri = gst::glib::filename_to_uri(std::path::absolute(path).ok()?, None).ok()?;
-    let fake = || gst::ElementFactory::make("fakesink").build().ok();
+    let fake = || gst::ElementFactory::make("fakesink").property("sync", false).build().ok();
     let playbin = gst::ElementFactory::make("playbin")
         .property("uri", uri.as_str())
         .property("video-sink", fake()?)
@@ -43,8 +43,59 @@ pub fn probe_length(path: &Path) -> Option<Duration> {
         if !matches!(done.view(), gst::MessageView::AsyncDone(_)) {
             return None;
         }
-        playbin.query_duration::<gst::ClockTime>().map(|t| Duration::from_nanos(t.nseconds()))
+        let estimate =
+            playbin.query_duration::<gst::ClockTime>().map(|t| Duration::from_nanos(t.nseconds()))?;
+        Some(if is_mpeg_program(path) {
+            last_frame_end(&playbin, &bus, estimate).max(estimate)
+        } else {
+            estimate
+        })
     })();
     let _ = playbin.set_state(gst::State::Null);
     length
+}
+
+/// MPEG program streams (.mpg, .mpeg, .vob: DVDs, old camcorders) carry no length; the
+/// demuxer's estimate can fall short of the last frame by the stream's mux delay.
+fn is_mpeg_program(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    matches!(ext.as_str(), "mpg" | "mpeg" | "vob")
+}
+
+/// The time from the first frame's start to the last frame's end, found by prerolling the
+/// film again from its start and then playing its last seconds without a clock (a second or
+/// two of decoding). Zero when it cannot be found.
+fn last_frame_end(playbin: &gst::Element, bus: &gst::Bus, estimate: Duration) -> Duration {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let (first, last) =
+        (std::sync::Arc::new(AtomicU64::new(u64::MAX)), std::sync::Arc::new(AtomicU64::new(0)));
+    let Some(pad) = playbin.property::<Option<gst::Element>>("video-sink").and_then(|s| s.static_pad("sink"))
+    else {
+        return Duration::ZERO;
+    };
+    let (seen_first, seen_last) = (first.clone(), last.clone());
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        if let Some(pts) = info.buffer().and_then(|b| b.pts().map(|p| (p, b.duration().unwrap_or_default())))
+        {
+            seen_first.fetch_min(pts.0.nseconds(), Ordering::Relaxed);
+            seen_last.fetch_max((pts.0 + pts.1).nseconds(), Ordering::Relaxed);
+        }
+        gst::PadProbeReturn::Ok
+    });
+    let limit = gst::ClockTime::from_mseconds(PROBE_LIMIT.as_millis() as u64);
+    let tail =
+        gst::ClockTime::from_nseconds(estimate.saturating_sub(Duration::from_secs(3)).as_nanos() as u64);
+    let prerolled = playbin.seek_simple(gst::SeekFlags::FLUSH, gst::ClockTime::ZERO).is_ok()
+        && bus
+            .timed_pop_filtered(limit, &[gst::MessageType::AsyncDone, gst::MessageType::Error])
+            .is_some_and(|m| matches!(m.view(), gst::MessageView::AsyncDone(_)));
+    if !prerolled
+        || playbin.seek_simple(gst::SeekFlags::FLUSH | gst::SeekFlags::KEY_UNIT, tail).is_err()
+        || playbin.set_state(gst::State::Playing).is_err()
+    {
+        return Duration::ZERO;
+    }
+    let _ = bus.timed_pop_filtered(limit, &[gst::MessageType::Eos, gst::MessageType::Error]);
+    let (first, last) = (first.load(Ordering::Relaxed), last.load(Ordering::Relaxed));
+    Duration::from_nanos(last.saturating_sub(first))
 }
