@@ -360,6 +360,7 @@ mod tests {
             sound: false,
             caption: None,
             when: Default::default(),
+            pages: Default::default(),
         }
     }
 
