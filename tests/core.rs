@@ -193,6 +193,8 @@ fn big_jpeg_is_decoded_to_stage_size_only() {
             caption: None,
             when: Default::default(),
             pages: Default::default(),
+            captions: true,
+            subtitles: None,
         },
         (1920, 1080),
     ) {

@@ -2478,3 +2478,72 @@ fn render_a_deck_shows_its_pages_one_after_another() {
         assert!(near(c, *colour, 12), "{title} at {at}: {c:?}\n{}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+// ---- Subtitles beside a film: a band at the bottom of the film at cue times, none between ----
+
+/// A 640x360 snapshot at `at` with its layout: the picture and the subtitle texts on screen.
+fn subtitled_moment(
+    cfg: &Path,
+    content: &Path,
+    dir: &Path,
+    at: &str,
+) -> (image::RgbImage, Vec<serde_json::Value>) {
+    let (shot, layout) = (dir.join("moment.png"), dir.join("moment.json"));
+    let args = [
+        "--at",
+        at,
+        "--size",
+        "640x360",
+        "--out",
+        shot.to_str().unwrap(),
+        "--layout",
+        layout.to_str().unwrap(),
+    ];
+    snapshot(cfg, content, &args);
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&layout).unwrap()).unwrap();
+    let texts = json["texts"].as_array().cloned().unwrap_or_default();
+    (load(&shot), texts.into_iter().filter(|t| t["text"].as_str().is_some_and(|s| !s.is_empty())).collect())
+}
+
+#[test]
+fn render_subtitles_show_at_their_cues_at_the_bottom_of_the_film() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    make_clip(&content.join("default/story.mp4"), &["red", "blue", "green"]);
+    std::fs::write(
+        content.join("default/story.srt"),
+        "1\r\n00:00:00,300 --> 00:00:01,400\r\n<i>Once upon a time</i>\r\n\r\n2\r\n00:00:02,200 --> 00:00:02,900\r\nthere was a volcano\r\nby the sea\r\n",
+    )
+    .unwrap();
+    let cfg = write_config(
+        dir.path(),
+        "[display]\nbackground = \"#000000\"\n[slides]\ntransition = \"cut\"\n[layout]\nticker = false\nwidgets = false\n",
+    );
+    // The default playlist starts at midnight with the film.
+    let (img, texts) = subtitled_moment(&cfg, &content, dir.path(), "2027-01-04 00:00:00.8");
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert_eq!(texts[0]["text"], "Once upon a time");
+    let b = &texts[0]["box"];
+    let (top, bottom) = (b["y"].as_f64().unwrap(), b["y"].as_f64().unwrap() + b["h"].as_f64().unwrap());
+    assert!(bottom > 330.0 && top > 280.0, "the band's text sits at the film's bottom: {b}");
+    let line = texts[0]["laid_out"]["h"].as_f64().unwrap();
+    // The band darkens the film behind it; above it the film is red.
+    assert!(near(px(&img, 320, 100), [255, 0, 0], 40), "{:?}", px(&img, 320, 100));
+    let band = px(&img, 40, (top as u32 + bottom as u32) / 2);
+    // (Blended in linear light: 72 % black over full red is 144 in sRGB.)
+    assert!(band[0] < 170, "the band is dark over the red film: {band:?}");
+    // Between the cues: no subtitle, the film as it is.
+    let (img, texts) = subtitled_moment(&cfg, &content, dir.path(), "2027-01-04 00:00:01.8");
+    assert!(texts.is_empty(), "{texts:?}");
+    assert!(near(px(&img, 40, 340), [0, 0, 255], 40), "{:?}", px(&img, 40, 340));
+    // A cue of two lines: laid out as two.
+    let (_, texts) = subtitled_moment(&cfg, &content, dir.path(), "2027-01-04 00:00:02.5");
+    assert_eq!(texts[0]["text"], "there was a volcano\nby the sea");
+    let two = texts[0]["laid_out"]["h"].as_f64().unwrap();
+    assert!(two > line * 1.7 && two < line * 2.3, "two lines: {two} vs one {line}");
+    // captions = false: none.
+    std::fs::write(content.join("default/playlist.toml"), "captions = false\n").unwrap();
+    let (_, texts) = subtitled_moment(&cfg, &content, dir.path(), "2027-01-04 00:00:00.8");
+    assert!(texts.is_empty(), "{texts:?}");
+}

@@ -71,6 +71,8 @@ pub struct SlidesConfig {
     pub decks: DeckLimits,
     /// The most the drawn decks may take in the state folder (`cache_max`).
     pub deck_cache_max: u64,
+    /// Films show their subtitles (`captions`).
+    pub captions: bool,
 }
 
 /// How the content folder is watched.
@@ -253,6 +255,7 @@ impl Default for Config {
                 sound: false,
                 decks: DeckLimits::default(),
                 deck_cache_max: 2 << 30,
+                captions: true,
             },
             layout: LayoutConfig::default(),
             watch: WatchMode::Auto,
@@ -471,6 +474,7 @@ const SLIDES_KEYS: &[Key<Config>] = &[
         },
     },
     key!("cache_max", parsed(parse_bytes), |c, v| c.slides.deck_cache_max = v),
+    key!("captions", boolean, |c, v| c.slides.captions = v),
 ];
 
 const LAYOUT_KEYS: &[Key<Config>] = &[

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use toml_edit::Table;
@@ -16,6 +17,7 @@ use super::media::PlayOptions;
 use super::problems::Problem;
 use super::source::{MediaKind, Source};
 use super::stream;
+use super::subtitles::{self, Cue, SUBTITLE_EXTENSIONS};
 use super::text::natural_cmp;
 use super::tomlx::{Key, Reader, TomlFile, key};
 use super::when::{ItemWhen, parse_date, parse_days, parse_time_range};
@@ -74,6 +76,17 @@ pub struct Item {
     pub when: ItemWhen,
     /// A deck's pages that play (`pages` in playlist.toml); all by default.
     pub pages: PageChoice,
+    /// A film shows its subtitles (`captions` in playlist.toml or `[slides]`; on by default).
+    pub captions: bool,
+    /// A film's subtitles: a `.srt` or `.vtt` file of its name beside it.
+    pub subtitles: Option<Subtitles>,
+}
+
+/// A film's subtitles: the file they came from and its cues.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subtitles {
+    pub rel: PathBuf,
+    pub cues: Arc<Vec<Cue>>,
 }
 
 impl Item {
@@ -304,10 +317,10 @@ fn scan_playlist(place: &Place, name: &str, dir: &Path, defaults: &SlidesConfig)
         problems: Vec::new(),
         settings_broken: false,
     };
-    let files = match folder_files(place, dir) {
-        Ok((files, problems)) => {
+    let (files, subtitle_files) = match folder_files(place, dir) {
+        Ok((files, subtitles, problems)) => {
             scanned.problems = problems;
-            files
+            (files, subtitles)
         }
         Err(problem) => {
             scanned.problems.push(problem);
@@ -332,6 +345,7 @@ fn scan_playlist(place: &Place, name: &str, dir: &Path, defaults: &SlidesConfig)
         .collect();
     scanned.playlist.items = draft.listed;
     scanned.playlist.items.extend(unlisted);
+    attach_subtitles(place, &mut scanned.playlist.items, subtitle_files, &mut scanned.problems);
     if scanned.playlist.items.is_empty() {
         scanned.problems.push(Problem::warning(
             place.rel(dir),
@@ -343,15 +357,18 @@ fn scan_playlist(place: &Place, name: &str, dir: &Path, defaults: &SlidesConfig)
 
 /// The files of a playlist folder that make slides, in natural order, with a problem for each
 /// that cannot; Err when the folder cannot be read.
-fn folder_files(place: &Place, dir: &Path) -> Result<(Vec<SlideFile>, Vec<Problem>), Problem> {
+fn folder_files(place: &Place, dir: &Path) -> Result<(Vec<SlideFile>, Vec<PathBuf>, Vec<Problem>), Problem> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| Problem::error(place.rel(dir), format!("cannot read this playlist folder: {e}")))?;
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
+    let (mut files, mut subtitles, mut problems) = (Vec::new(), Vec::new(), Vec::new());
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let path = entry.path();
         if is_ignored_name(&name) || name.eq_ignore_ascii_case(PLAYLIST_FILE) {
+            continue;
+        }
+        if is_subtitles(&name) {
+            subtitles.push(path);
             continue;
         }
         // Only a link can lead outside: plain entries of a folder inside the content folder are
@@ -376,7 +393,43 @@ fn folder_files(place: &Place, dir: &Path) -> Result<(Vec<SlideFile>, Vec<Proble
         }
     }
     files.sort_by(|a, b| natural_cmp(&a.name, &b.name));
-    Ok((files, problems))
+    Ok((files, subtitles, problems))
+}
+
+fn is_subtitles(name: &str) -> bool {
+    let ext = Path::new(name).extension().and_then(|e| e.to_str()).map(str::to_lowercase).unwrap_or_default();
+    SUBTITLE_EXTENSIONS.contains(&ext.as_str())
+}
+
+/// Gives each film the subtitles file of its name (`story.srt` for `story.mp4`), unless its
+/// captions are off; subtitles for no film, or that cannot be read, are a problem each.
+fn attach_subtitles(place: &Place, items: &mut [Item], files: Vec<PathBuf>, problems: &mut Vec<Problem>) {
+    for file in files {
+        let stem = file.file_stem().map(|s| s.to_string_lossy().to_lowercase());
+        let same_name = |i: &Item| {
+            i.kind == MediaKind::Video
+                && i.source.file().and_then(Path::file_stem).map(|s| s.to_string_lossy().to_lowercase())
+                    == stem
+        };
+        if !items.iter().any(same_name) {
+            problems.push(Problem::warning(
+                place.rel(&file),
+                "these subtitles have no film of the same name in this folder (story.srt goes with story.mp4)",
+            ));
+            continue;
+        }
+        let read = read_small(&file, subtitles::MAX_BYTES).map_err(|e| e.to_string());
+        match read.and_then(|bytes| subtitles::parse(&bytes).map_err(|e| e.to_string())) {
+            Ok(cues) => {
+                let found = Subtitles { rel: place.rel(&file), cues: Arc::new(cues) };
+                for item in items.iter_mut().filter(|i| same_name(i) && i.captions && i.subtitles.is_none()) {
+                    item.subtitles = Some(found.clone());
+                }
+            }
+            Err(e) => problems
+                .push(Problem::error(place.rel(&file), format!("{e}; the film plays without subtitles"))),
+        }
+    }
 }
 
 /// The settings a playlist gives its slides (corridor.toml's `[slides]`, changed by playlist.toml).
@@ -386,6 +439,7 @@ struct PlaylistDefaults {
     transition_time: Duration,
     fit: Fit,
     sound: bool,
+    captions: bool,
 }
 
 impl PlaylistDefaults {
@@ -404,6 +458,8 @@ impl PlaylistDefaults {
             caption: None,
             when: ItemWhen::default(),
             pages: PageChoice::all(),
+            captions: self.captions,
+            subtitles: None,
         }
     }
 }
@@ -426,6 +482,7 @@ impl PlaylistDraft {
             transition_time: d.transition_time,
             fit: d.fit,
             sound: d.sound,
+            captions: d.captions,
         };
         Self { place: place.clone(), dir: dir.to_path_buf(), defaults, shuffle: false, listed: Vec::new() }
     }
@@ -454,6 +511,7 @@ const PLAYLIST_KEYS: &[Key<PlaylistDraft>] = &[
     key!("transition_time", parsed(parse_duration), |d, v| d.defaults.transition_time = v),
     key!("fit", parsed(parse_fit), |d, v| d.defaults.fit = v),
     key!("sound", boolean, |d, v| d.defaults.sound = v),
+    key!("captions", boolean, |d, v| d.defaults.captions = v),
     key!("shuffle", boolean, |d, v| d.shuffle = v),
     Key { name: "item", read: |r, t, k, d| r.tables(t, k).into_iter().for_each(|e| read_item(r, e, d)) },
 ];
@@ -467,6 +525,7 @@ struct ItemDraft {
     fit: Option<Fit>,
     transition: Option<Transition>,
     sound: Option<bool>,
+    captions: Option<bool>,
     when: ItemWhen,
     pages: Option<PageChoice>,
 }
@@ -481,6 +540,7 @@ const ITEM_KEYS: &[Key<ItemDraft>] = &[
     key!("fit", parsed(parse_fit), |i, v| i.fit = Some(v)),
     key!("transition", parsed(parse_transition), |i, v| i.transition = Some(v)),
     key!("sound", boolean, |i, v| i.sound = Some(v)),
+    key!("captions", boolean, |i, v| i.captions = Some(v)),
     key!("from", parsed(parse_date), |i, v| i.when.from = Some(v)),
     key!("until", parsed(parse_date), |i, v| i.when.until = Some(v)),
     Key { name: "days", read: read_item_days },
@@ -524,6 +584,8 @@ fn read_item<'a>(r: &mut Reader<'a>, entry: &'a Table, draft: &mut PlaylistDraft
         caption: i.caption,
         when: i.when,
         pages: i.pages.unwrap_or_default(),
+        captions: i.captions.unwrap_or(d.captions),
+        subtitles: None,
     });
 }
 

@@ -19,6 +19,7 @@ pub mod settle;
 pub mod show;
 pub mod source;
 pub mod stream;
+pub mod subtitles;
 pub mod sync;
 pub mod text;
 pub mod threads;

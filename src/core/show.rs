@@ -361,6 +361,8 @@ mod tests {
             caption: None,
             when: Default::default(),
             pages: Default::default(),
+            captions: true,
+            subtitles: None,
         }
     }
 

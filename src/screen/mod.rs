@@ -24,6 +24,7 @@ mod showing;
 mod snapshot;
 mod stage;
 mod status;
+mod subtitles;
 mod sync;
 mod ticker;
 mod video;
@@ -269,6 +270,7 @@ pub fn add_features(app: &mut App) {
         metrics::plugin,
         screenshot::plugin,
         decks::plugin,
+        subtitles::plugin,
     ));
 }
 

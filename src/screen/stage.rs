@@ -80,21 +80,21 @@ pub struct SlideRoot {
 
 /// A coloured part of a slide, faded with it: which colour of the entity, and its full opacity.
 #[derive(Component)]
-struct SlidePart {
+pub(super) struct SlidePart {
     root: Entity,
     what: Part,
     base_alpha: f32,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Part {
+pub(super) enum Part {
     Image,
     Background,
     Text,
 }
 
 impl SlidePart {
-    fn new(root: Entity, what: Part, base_alpha: f32) -> Self {
+    pub(super) fn new(root: Entity, what: Part, base_alpha: f32) -> Self {
         Self { root, what, base_alpha }
     }
 }
@@ -281,7 +281,12 @@ fn spawn_slide(
         Slide::Picture(frame) => picture_part(commands, root, assets.0, stage, frame),
         Slide::Notice(notice) => notice_parts(commands, root, fonts, notice),
         Slide::Animation(animation) => animation_part(commands, root, assets.0, stage, id, animation),
-        Slide::Video(video) => video_part(commands, root, assets, stage, (id, item.fit), video),
+        Slide::Video(video) => {
+            let picture = video_part(commands, root, assets, stage, (id, item.fit), video);
+            if let Some(subtitles) = item.subtitles.as_ref().filter(|_| item.captions) {
+                super::subtitles::add_band(commands, root, picture, fonts, subtitles.cues.clone());
+            }
+        }
     }
     if let Some(caption) = &item.caption {
         caption_part(commands, root, fonts, caption);
@@ -338,7 +343,7 @@ fn video_part(
     stage: UVec2,
     (id, fit): (RequestId, Fit),
     video: VideoSlide,
-) {
+) -> Entity {
     let (node, playback) = video_picture(video.0.clone(), id, images, materials);
     let (aspect_part, mut fitted) = picture_node(aspect_of(video.0.size.0, video.0.size.1), stage, fit);
     fitted.flex_shrink = 0.0;
@@ -346,13 +351,10 @@ fn video_part(
     if fit == Fit::Cover {
         commands.entity(root).insert(Node { overflow: Overflow::clip(), ..centred_cover(px(0), px(0)) });
     }
-    commands.entity(root).with_child((
-        node,
-        playback,
-        aspect_part,
-        fitted,
-        SlidePart::new(root, Part::Image, 1.0),
-    ));
+    let picture =
+        commands.spawn((node, playback, aspect_part, fitted, SlidePart::new(root, Part::Image, 1.0))).id();
+    commands.entity(root).add_child(picture);
+    picture
 }
 
 fn caption_part(commands: &mut Commands, root: Entity, fonts: &Fonts, caption: &str) {

@@ -95,6 +95,8 @@ pub(super) struct VideoPlayback {
     colours: YuvToRgb,
     /// The centre pixel of the frame on screen (sRGB), for tests and benchmarks.
     centre: Option<[u8; 3]>,
+    /// Film time of the frame on screen (subtitles follow it).
+    shown_pts: Duration,
 }
 
 impl VideoPlayback {
@@ -111,6 +113,11 @@ impl VideoPlayback {
     /// It has ended, or been given up (a live stream once its hold time is up).
     pub(super) fn has_ended(&self) -> bool {
         self.ended
+    }
+
+    /// Film time of the frame on screen.
+    pub(super) fn film_time(&self) -> Duration {
+        self.shown_pts
     }
 
     /// The centre pixel of the frame on screen (sRGB).
@@ -157,6 +164,7 @@ pub(super) fn video_picture(
         alpha: 1.0,
         colours,
         centre,
+        shown_pts: first_pts,
     };
     (MaterialNode(material), playback)
 }
@@ -223,7 +231,7 @@ struct OnScreen {
     elapsed: Duration,
 }
 
-fn play_videos(
+pub(super) fn play_videos(
     state: Res<StageState>,
     mut images: ResMut<Assets<Image>>,
     mut materials: ResMut<Assets<VideoMaterial>>,
@@ -418,6 +426,7 @@ impl VideoPlayback {
 /// fixed for the life of the stream).
 fn show_frame(v: &mut VideoPlayback, frame: VideoFrame, images: &mut Assets<Image>) {
     v.centre = frame.rgb_at(frame.width / 2, frame.height / 2);
+    v.shown_pts = frame.pts;
     v.colours = frame.colours;
     let planes = plane_images(frame);
     for (handle, plane) in v.planes.iter().zip(planes) {
