@@ -53,11 +53,13 @@ pub struct VideoReport {
     pub length: Option<Duration>,
     pub size: Option<(u32, u32)>,
     pub decoder: Option<Decoder>,
+    /// Its subtitles file and how many cues it holds.
+    pub subtitles: Option<(std::path::PathBuf, usize)>,
 }
 
 impl VideoReport {
     fn of(rel: std::path::PathBuf, live: Option<StreamAddress>, v: &VideoStream) -> Self {
-        Self { rel, live, length: v.length, size: v.source_size, decoder: v.decoder.clone() }
+        Self { rel, live, length: v.length, size: v.source_size, decoder: v.decoder.clone(), subtitles: None }
     }
 
     /// The line `check` prints for it.
@@ -73,7 +75,10 @@ impl VideoReport {
                     Some(l) => format!("{} long", crate::core::duration::format_duration(l)),
                     None => "length unknown".into(),
                 };
-                format!("{}: video, {length}, plays on this machine{decoder}", self.rel.display())
+                let subtitles = self.subtitles.as_ref().map_or_else(String::new, |(file, cues)| {
+                    format!(", subtitles from {} ({cues} cues)", file.display())
+                });
+                format!("{}: video, {length}, plays on this machine{decoder}{subtitles}", self.rel.display())
             }
         }
     }
@@ -119,7 +124,9 @@ pub fn check(
             match media::load(&item.source, item.kind, CHECK_STAGE, limits, how) {
                 Err(e) => problems.push(Problem::error(item.rel.clone(), e.to_string())),
                 Ok(media::Slide::Video(v)) => {
-                    videos.push(VideoReport::of(item.rel.clone(), item.source.stream().cloned(), &v.0))
+                    let mut report = VideoReport::of(item.rel.clone(), item.source.stream().cloned(), &v.0);
+                    report.subtitles = item.subtitles.as_ref().map(|s| (s.rel.clone(), s.cues.len()));
+                    videos.push(report)
                 }
                 Ok(_) => {}
             }

@@ -1039,3 +1039,24 @@ fn films_from_photo_story_old_cameras_and_phones_play_with_their_colours() {
         assert!(colours.len() >= 70, "{name}: every frame: {colours}");
     }
 }
+
+#[test]
+fn check_lists_each_films_subtitles_and_each_file_that_is_not_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let default = dir.path().join("playlists/default");
+    std::fs::create_dir_all(&default).unwrap();
+    make_clip(&default.join("story.mp4"), &["red"]);
+    std::fs::write(default.join("story.srt"), "1\n00:00:00,100 --> 00:00:00,500\nHello\n\n2\n00:00:00,600 --> 00:00:00,900\nBye\n").unwrap();
+    make_clip(&default.join("bad.webm"), &["blue"]);
+    std::fs::write(default.join("bad.srt"), "1\n00:99:99,000 --> 00:00:02,000\nx\n").unwrap();
+    make_clip(&default.join("notes.webm"), &["green"]);
+    std::fs::write(default.join("notes.vtt"), "Remember to film the ending again.\n").unwrap();
+    std::fs::write(default.join("lonely.srt"), "00:00:01,000 --> 00:00:02,000\nNo film\n").unwrap();
+    let out = corridor().args(["check", "--content"]).arg(dir.path().join("playlists")).output().unwrap();
+    let said = stdout(&out);
+    assert!(said.contains("subtitles from default/story.srt (2 cues)"), "{said}");
+    assert!(said.contains("default/bad.srt: line 2: \"00:99:99,000\" is not a time like 00:01:02,500; the film plays without subtitles"), "{said}");
+    assert!(said.contains("default/notes.vtt: these are not subtitles"), "{said}");
+    assert!(said.contains("default/lonely.srt: warning: these subtitles have no film of the same name"), "{said}");
+    assert_eq!(out.status.code(), Some(1));
+}
