@@ -980,19 +980,6 @@ fn films_keep_their_true_shape_and_bad_ones_fail_fast_with_sound_on() {
     }
 }
 
-/// A 3-second film, red, blue then green, made by ffmpeg with `args` into `path`.
-fn ffmpeg_clip(path: &Path, args: &str) {
-    let colours = ["red", "blue", "green"].map(|c| format!("color=c={c}:s=352x288:d=1:r=25"));
-    let mut cmd = std::process::Command::new("ffmpeg");
-    cmd.args(["-v", "error", "-y"]);
-    for c in &colours {
-        cmd.args(["-f", "lavfi", "-i", c]);
-    }
-    cmd.args(["-filter_complex", "concat=n=3:v=1"]).args(args.split_whitespace()).arg(path);
-    let out = cmd.output().expect("ffmpeg (Debian package ffmpeg)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
 #[test]
 fn films_from_photo_story_old_cameras_and_phones_play_with_their_colours() {
     use corridor::core::media::video::{PlayOptions, VideoEvent, VideoStream};
@@ -1046,7 +1033,11 @@ fn check_lists_each_films_subtitles_and_each_file_that_is_not_right() {
     let default = dir.path().join("playlists/default");
     std::fs::create_dir_all(&default).unwrap();
     make_clip(&default.join("story.mp4"), &["red"]);
-    std::fs::write(default.join("story.srt"), "1\n00:00:00,100 --> 00:00:00,500\nHello\n\n2\n00:00:00,600 --> 00:00:00,900\nBye\n").unwrap();
+    std::fs::write(
+        default.join("story.srt"),
+        "1\n00:00:00,100 --> 00:00:00,500\nHello\n\n2\n00:00:00,600 --> 00:00:00,900\nBye\n",
+    )
+    .unwrap();
     make_clip(&default.join("bad.webm"), &["blue"]);
     std::fs::write(default.join("bad.srt"), "1\n00:99:99,000 --> 00:00:02,000\nx\n").unwrap();
     make_clip(&default.join("notes.webm"), &["green"]);
@@ -1057,6 +1048,38 @@ fn check_lists_each_films_subtitles_and_each_file_that_is_not_right() {
     assert!(said.contains("subtitles from default/story.srt (2 cues)"), "{said}");
     assert!(said.contains("default/bad.srt: line 2: \"00:99:99,000\" is not a time like 00:01:02,500; the film plays without subtitles"), "{said}");
     assert!(said.contains("default/notes.vtt: these are not subtitles"), "{said}");
-    assert!(said.contains("default/lonely.srt: warning: these subtitles have no film of the same name"), "{said}");
+    assert!(
+        said.contains("default/lonely.srt: warning: these subtitles have no film of the same name"),
+        "{said}"
+    );
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_films_own_subtitle_track_is_read_as_it_plays() {
+    use corridor::core::media::video::{PlayOptions, VideoEvent, VideoStream};
+    let dir = tempfile::tempdir().unwrap();
+    let srt = dir.path().join("words.srt");
+    std::fs::write(&srt, "1\n00:00:00,500 --> 00:00:01,500\n<i>Once upon a time</i>\n\n2\n00:00:02,000 --> 00:00:02,800\nthe end\n").unwrap();
+    for (name, codec) in [("story.mkv", "srt"), ("story.mp4", "mov_text")] {
+        let film = dir.path().join(name);
+        let args = format!("-map 3:s -c:v libx264 -pix_fmt yuv420p -c:s {codec}");
+        ffmpeg_clip_with(&film, &[&srt], &args);
+        let how = PlayOptions { captions: true, ..Default::default() };
+        let s = VideoStream::open(&film, (176, 144), how).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let started = std::time::Instant::now();
+        loop {
+            assert!(started.elapsed() < Duration::from_secs(30), "{name}: the film ends");
+            match s.try_next() {
+                Some(VideoEvent::End) => break,
+                Some(VideoEvent::Failed(e)) => panic!("{name}: {e}"),
+                Some(VideoEvent::Frame(_)) => {}
+                None => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+        let at = |ms| s.subtitle_at(Duration::from_millis(ms));
+        assert_eq!(at(1000).as_deref(), Some("Once upon a time"), "{name}");
+        assert_eq!(at(1700), None, "{name}");
+        assert_eq!(at(2500).as_deref(), Some("the end"), "{name}");
+    }
 }

@@ -2542,6 +2542,19 @@ fn render_subtitles_show_at_their_cues_at_the_bottom_of_the_film() {
     assert_eq!(texts[0]["text"], "there was a volcano\nby the sea");
     let two = texts[0]["laid_out"]["h"].as_f64().unwrap();
     assert!(two > line * 1.7 && two < line * 2.3, "two lines: {two} vs one {line}");
+    // A film with its own subtitle track (SubRip in an MKV) and no file beside it.
+    std::fs::remove_file(content.join("default/story.mp4")).unwrap();
+    std::fs::remove_file(content.join("default/story.srt")).unwrap();
+    let srt = dir.path().join("words.srt");
+    std::fs::write(&srt, "1\n00:00:00,500 --> 00:00:01,500\nFrom inside the film\n").unwrap();
+    ffmpeg_clip_with(
+        &content.join("default/story.mkv"),
+        &[&srt],
+        "-map 3:s -c:v libx264 -pix_fmt yuv420p -c:s srt",
+    );
+    let (_, texts) = subtitled_moment(&cfg, &content, dir.path(), "2027-01-04 00:00:01");
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert_eq!(texts[0]["text"], "From inside the film");
     // captions = false: none.
     std::fs::write(content.join("default/playlist.toml"), "captions = false\n").unwrap();
     let (_, texts) = subtitled_moment(&cfg, &content, dir.path(), "2027-01-04 00:00:00.8");

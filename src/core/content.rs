@@ -92,7 +92,9 @@ pub struct Subtitles {
 impl Item {
     /// How its film plays, started `from` into it.
     pub fn play_options(&self, from: Duration) -> PlayOptions {
-        PlayOptions { fit: self.fit, from, sound: self.sound, ..PlayOptions::default() }
+        // A film's own subtitle track is read only where no subtitles file goes with it.
+        let captions = self.captions && self.subtitles.is_none();
+        PlayOptions { fit: self.fit, from, sound: self.sound, captions, ..PlayOptions::default() }
     }
 }
 

@@ -113,6 +113,12 @@ fn clean_line(line: &str) -> String {
         .to_string()
 }
 
+/// A cue from a film's own subtitle track: its text's markup taken out; None when no text is left.
+pub fn cue_from_text(start: Duration, end: Duration, text: &str) -> Option<Cue> {
+    let lines: Vec<String> = text.lines().map(clean_line).filter(|l| !l.is_empty()).collect();
+    (!lines.is_empty() && end > start).then_some(Cue { start, end, lines })
+}
+
 /// The text showing at `t` of the film: the cues that cover it (overlapping ones together), at
 /// most [`MAX_LINES`] lines (the latest ones); None between cues.
 pub fn text_at(cues: &[Cue], t: Duration) -> Option<String> {

@@ -27,6 +27,7 @@ use crate::core::media::loader::{Job, Loader};
 use crate::core::media::{Animation, Frame, Limits, Notice, PlayOptions, Slide, VideoSlide};
 use crate::core::problems::Problem;
 use crate::core::show::{Change, RequestId, Show, due_at};
+use crate::core::source::MediaKind;
 
 /// A slide went on screen.
 #[derive(Message, Clone, Debug)]
@@ -283,8 +284,9 @@ fn spawn_slide(
         Slide::Animation(animation) => animation_part(commands, root, assets.0, stage, id, animation),
         Slide::Video(video) => {
             let picture = video_part(commands, root, assets, stage, (id, item.fit), video);
-            if let Some(subtitles) = item.subtitles.as_ref().filter(|_| item.captions) {
-                super::subtitles::add_band(commands, root, picture, fonts, subtitles.cues.clone());
+            if item.captions && item.kind == MediaKind::Video {
+                let cues = item.subtitles.as_ref().map(|s| s.cues.clone());
+                super::subtitles::add_band(commands, root, picture, fonts, cues);
             }
         }
     }

@@ -20,7 +20,8 @@ const SUBTITLE_VMIN: f32 = 4.2;
 /// The band of a film's subtitles; its parent is the film's picture.
 #[derive(Component)]
 pub(super) struct SubtitleBand {
-    cues: Arc<Vec<Cue>>,
+    /// A subtitles file's cues; None: the film's own subtitle track (if it has one).
+    cues: Option<Arc<Vec<Cue>>>,
     shown: Option<String>,
 }
 
@@ -33,13 +34,13 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 /// Puts an empty (hidden) subtitle band at the bottom of the film picture `picture` of the
-/// slide `root`.
+/// slide `root`, for the cues of a subtitles file (or, with None, of the film's own track).
 pub(super) fn add_band(
     commands: &mut Commands,
     root: Entity,
     picture: Entity,
     fonts: &Fonts,
-    cues: Arc<Vec<Cue>>,
+    cues: Option<Arc<Vec<Cue>>>,
 ) {
     commands.entity(picture).with_child((
         Node {
@@ -73,7 +74,10 @@ fn follow_films(
 ) {
     for (mut band, parent, children, mut visibility) in &mut bands {
         let Ok(film) = films.get(parent.parent()) else { continue };
-        let now = text_at(&band.cues, film.film_time());
+        let now = match &band.cues {
+            Some(cues) => text_at(cues, film.film_time()),
+            None => film.own_subtitle(),
+        };
         if now == band.shown {
             continue;
         }

@@ -120,6 +120,11 @@ impl VideoPlayback {
         self.shown_pts
     }
 
+    /// The words of the film's own subtitle track for the frame on screen.
+    pub(super) fn own_subtitle(&self) -> Option<String> {
+        self.stream.subtitle_at(self.shown_pts)
+    }
+
     /// The centre pixel of the frame on screen (sRGB).
     pub(super) fn centre(&self) -> Option<[u8; 3]> {
         self.centre

@@ -595,3 +595,26 @@ pub fn make_deck(dir: &Path, stem: &str, format: &str) -> PathBuf {
     assert!(made.is_file(), "{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
     made
 }
+
+// ---- Films made by ffmpeg ----
+
+/// A 3-second film, red, blue then green, made by ffmpeg with `args` into `path`.
+pub fn ffmpeg_clip(path: &Path, args: &str) {
+    ffmpeg_clip_with(path, &[], args);
+}
+
+/// [`ffmpeg_clip`] with more input files (inputs 3, 4, …), such as subtitles.
+pub fn ffmpeg_clip_with(path: &Path, inputs: &[&Path], args: &str) {
+    let colours = ["red", "blue", "green"].map(|c| format!("color=c={c}:s=352x288:d=1:r=25"));
+    let mut cmd = std::process::Command::new("ffmpeg");
+    cmd.args(["-v", "error", "-y"]);
+    for c in &colours {
+        cmd.args(["-f", "lavfi", "-i", c]);
+    }
+    for input in inputs {
+        cmd.arg("-i").arg(input);
+    }
+    cmd.args(["-filter_complex", "concat=n=3:v=1[v]", "-map", "[v]"]).args(args.split_whitespace()).arg(path);
+    let out = cmd.output().expect("ffmpeg (Debian package ffmpeg)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

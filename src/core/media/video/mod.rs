@@ -17,6 +17,7 @@ mod gst_glue;
 mod pipeline;
 mod probe;
 mod sound;
+mod text;
 
 use std::path::Path;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
@@ -67,6 +68,8 @@ pub struct VideoStream {
     /// How long a live stream's last frame stays once it stalls or ends.
     pub hold: Duration,
     newest: pipeline::Preroll,
+    /// The cues of the film's own subtitle track, gathered as it is read.
+    cues: text::Cues,
 }
 
 impl std::fmt::Debug for VideoStream {
@@ -168,7 +171,15 @@ impl VideoStream {
             live: built.live,
             hold: how.hold,
             newest: built.preroll,
+            cues: built.cues,
         }
+    }
+
+    /// The text of the film's own subtitle track at `t` of the film, if it has one and a cue
+    /// covers `t`.
+    pub fn subtitle_at(&self, t: Duration) -> Option<String> {
+        let cues = self.cues.lock().ok()?;
+        crate::core::subtitles::text_at(&cues, t)
     }
 
     /// Stops decoding (and its sound) once its slide has gone; on a helper thread. A live

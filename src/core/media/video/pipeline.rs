@@ -17,6 +17,7 @@ use super::error::VideoError;
 use super::frame::{VideoFrame, sample_frame, shown_size};
 use super::gst_glue::lower_this_thread;
 use super::sound::{Sound, link_sound};
+use super::text::{Cues, link_text};
 use crate::core::config::Fit;
 pub use crate::core::stream::{DEFAULT_HOLD, DEFAULT_LATENCY};
 
@@ -62,6 +63,8 @@ pub struct PlayOptions {
     pub latency: Duration,
     /// How long a live stream's last frame stays once it stalls or ends.
     pub hold: Duration,
+    /// Gather the cues of a subtitle track inside the film.
+    pub captions: bool,
 }
 
 impl Default for PlayOptions {
@@ -72,6 +75,7 @@ impl Default for PlayOptions {
             sound: false,
             latency: DEFAULT_LATENCY,
             hold: DEFAULT_HOLD,
+            captions: false,
         }
     }
 }
@@ -145,6 +149,8 @@ pub(super) struct Built {
     pub live: bool,
     /// The size the pictures come in, before scaling.
     pub source_size: SourceSize,
+    /// The cues of a subtitle track inside the film, as they are read.
+    pub cues: Cues,
 }
 
 /// The size a video's pictures come in, once its decoder has said.
@@ -213,7 +219,8 @@ pub(super) fn build(input: Input, stage: (u32, u32), how: PlayOptions) -> Result
     let sound = Arc::new(Mutex::new(Sound::Off));
     let source_size = SourceSize::default();
     let chain = Chain { convert, filter, source_size: source_size.clone() };
-    on_pads(&decode, &pipeline, chain, &sound, stage, how, &report, live);
+    let cues = Cues::default();
+    on_pads(&decode, &pipeline, (chain, cues.clone()), &sound, stage, how, &report, live);
     let signal = Signal::default();
     watch_bus(&pipeline, report.clone(), signal.clone());
     Ok(Built {
@@ -226,6 +233,7 @@ pub(super) fn build(input: Input, stage: (u32, u32), how: PlayOptions) -> Result
         signal,
         live,
         source_size,
+        cues,
     })
 }
 
@@ -274,7 +282,7 @@ fn watch_decoder_choice(decode: &gst::Element) -> Arc<Mutex<Option<Decoder>>> {
 fn on_pads(
     decode: &gst::Element,
     pipeline: &gst::Pipeline,
-    chain: Chain,
+    (chain, cues): (Chain, Cues),
     sound: &Arc<Mutex<Sound>>,
     stage: (u32, u32),
     how: PlayOptions,
@@ -289,6 +297,14 @@ fn on_pads(
     decode.connect_pad_added(move |_, pad| {
         let Some(caps) = pad.current_caps().or_else(|| Some(pad.query_caps(None))) else { return };
         let Some(s) = caps.structure(0) else { return };
+        if s.name().starts_with("text/") {
+            if how.captions
+                && let Some(pipeline) = pipeline_weak.upgrade()
+            {
+                link_text(&pipeline, pad, cues.clone());
+            }
+            return;
+        }
         if s.name().starts_with("audio/") {
             if how.sound
                 && let Some(pipeline) = pipeline_weak.upgrade()
