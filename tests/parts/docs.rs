@@ -37,7 +37,10 @@ use crate::common::{corridor, make_clip, make_deck, rss, stdout, write_solid};
 /// The staff TOML files and the keys each allows at its top level (corridor.toml's come from
 /// its own declaration, `config::top_level_keys`).
 const TOML_FILES: &[(&str, &[&str])] = &[
-    ("playlist.toml", &["duration", "transition", "transition_time", "fit", "sound", "shuffle", "item"]),
+    (
+        "playlist.toml",
+        &["duration", "transition", "transition_time", "fit", "sound", "captions", "shuffle", "item"],
+    ),
     ("schedule.toml", &["slot", "off", "term", "holiday"]),
     ("ticker.toml", &["ticker", "feed", "message"]),
     ("house-points.toml", &["house", "updated"]),
