@@ -176,12 +176,18 @@ fn a_missing_tool_or_a_conversion_that_hangs_is_one_clear_line() {
     };
     let empty = dir.path().join("bin-empty");
     std::fs::create_dir_all(&empty).unwrap();
+    make_deck(&content.join("default"), "rivers", "pdf");
     let said = check(empty.to_str().unwrap());
     assert!(
         said.contains("volcanoes.pptx: LibreOffice is not installed")
             && said.contains("libreoffice-impress-nogui"),
         "{said}"
     );
+    assert!(
+        said.contains("rivers.pdf: poppler is not installed") && said.contains("poppler-utils"),
+        "{said}"
+    );
+    std::fs::remove_file(content.join("default/rivers.pdf")).unwrap();
     // An soffice that never finishes (as a deck that hangs LibreOffice would): stopped at the limit.
     let hang = dir.path().join("bin-hang");
     std::fs::create_dir_all(&hang).unwrap();

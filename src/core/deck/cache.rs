@@ -157,3 +157,34 @@ fn folder_size(dir: &Path) -> u64 {
         .map(|m| m.len())
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A drawn deck in the cache: `bytes` of pages, last shown `ago` seconds ago.
+    fn drawn(root: &Path, name: &str, bytes: usize, ago: u64) -> PathBuf {
+        let folder = root.join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("page-00001.png"), vec![0u8; bytes]).unwrap();
+        std::fs::write(folder.join("done"), "1").unwrap();
+        let shown = SystemTime::now() - Duration::from_secs(ago);
+        std::fs::File::open(folder.join("done")).unwrap().set_modified(shown).unwrap();
+        folder
+    }
+
+    #[test]
+    fn the_cache_keeps_under_its_cap_dropping_the_decks_least_recently_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = drawn(dir.path(), "old", 4000, 300);
+        let recent = drawn(dir.path(), "recent", 4000, 10);
+        let middle = drawn(dir.path(), "middle", 4000, 100);
+        let profile = dir.path().join(".libreoffice");
+        std::fs::create_dir_all(&profile).unwrap();
+        DeckCache::new(dir.path(), (640, 360), Limits::default(), 9000).prune();
+        assert!(!old.exists() && middle.exists() && recent.exists() && profile.exists());
+        DeckCache::new(dir.path(), (640, 360), Limits::default(), 5000).prune();
+        assert!(!middle.exists() && recent.exists());
+    }
+}
