@@ -13,6 +13,8 @@
 //! (live-stream) a live stream's latency on loopback over UDP, SRT and RTSP, and the on-air
 //! broadcast's comeback (`parts/live_stream.rs`); (live-stream-soak) memory, file descriptors
 //! and threads over 30 minutes of one stream on screen;
+//! (decks) a 30-page deck drawn vs soffice and pdftoppm by hand, the cache, memory while a
+//! 100-page deck is drawn (`parts/decks.rs`);
 //! (sync) a screen subscribing to a published folder on nginx vs curl and sha256sum, peak memory
 //! bringing a 2 GB film, a round with nothing changed (`parts/sync.rs`);
 //! (soak, soak-screen) memory, file descriptors and threads over a simulated school week and over
@@ -20,6 +22,8 @@
 
 #[path = "../tests/common/mod.rs"]
 mod common;
+#[path = "parts/decks.rs"]
+mod decks;
 #[path = "parts/live_stream.rs"]
 mod live_stream;
 #[path = "parts/soak.rs"]
@@ -354,6 +358,9 @@ fn main() {
     }
     if only.iter().any(|o| o.as_str() == "live-stream-soak") {
         live_stream::bench_live_stream_soak();
+    }
+    if only.iter().any(|o| o.as_str() == "decks") {
+        decks::bench_decks(dir.path());
     }
     if only.iter().any(|o| o.as_str() == "sync") {
         sync::bench_sync(dir.path());

@@ -553,15 +553,15 @@ impl Drop for Nginx {
 pub const SLIDES: [(&str, [u8; 3]); 3] =
     [("Volcanoes", [200, 30, 30]), ("Lava", [30, 200, 30]), ("Ash", [30, 30, 200])];
 
-/// A flat ODP of the three slides.
-fn fodp() -> String {
+/// A flat ODP of `slides` (title, background colour).
+fn fodp(slides: &[(&str, [u8; 3])]) -> String {
     let hex = |c: [u8; 3]| format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2]);
-    let styles: String = SLIDES
+    let styles: String = slides
         .iter()
         .enumerate()
         .map(|(i, (_, c))| format!(r#"<style:style style:name="dp{}" style:family="drawing-page"><style:drawing-page-properties draw:fill="solid" draw:fill-color="{}" presentation:background-visible="true"/></style:style>"#, i + 1, hex(*c)))
         .collect();
-    let pages: String = SLIDES
+    let pages: String = slides
         .iter()
         .enumerate()
         .map(|(i, (t, _))| format!(r#"<draw:page draw:name="p{n}" draw:style-name="dp{n}" draw:master-page-name="Default"><draw:frame svg:x="2cm" svg:y="1cm" svg:width="20cm" svg:height="3cm"><draw:text-box><text:p>{t}</text:p></draw:text-box></draw:frame></draw:page>"#, n = i + 1))
@@ -579,9 +579,14 @@ fn fodp() -> String {
 /// The deck as `format` (pptx, odp, pdf, or a filter with options), made by LibreOffice into
 /// `dir` from the flat ODP; its path.
 pub fn make_deck(dir: &Path, stem: &str, format: &str) -> PathBuf {
+    make_deck_of(dir, stem, format, &SLIDES)
+}
+
+/// [`make_deck`] of these slides.
+pub fn make_deck_of(dir: &Path, stem: &str, format: &str, slides: &[(&str, [u8; 3])]) -> PathBuf {
     let work = tempfile::tempdir().unwrap();
     let src = work.path().join(format!("{stem}.fodp"));
-    std::fs::write(&src, fodp()).unwrap();
+    std::fs::write(&src, fodp(slides)).unwrap();
     let profile = work.path().join("profile");
     let out = Command::new("soffice")
         .arg(format!("-env:UserInstallation=file://{}", profile.display()))
