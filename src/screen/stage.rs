@@ -3,6 +3,7 @@
 //! one is fully decoded and uploaded, so there is never a black or half-loaded frame. At most two
 //! slides are held: the one on screen and the next.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bevy::asset::RenderAssetUsages;
@@ -17,6 +18,7 @@ use super::fonts::Fonts;
 use super::layout::{StageArea, StageSize, bevy_colour, centred_cover};
 use super::programme::ProgrammeChanged;
 use super::showing::StageState;
+use super::subtitles::{SUBTITLE_VMIN, SubtitleBand, SubtitleText};
 use super::video::{VideoEnded, VideoMaterial, VideoPlayback, video_picture};
 use super::{AppSystems, Settings};
 use std::path::PathBuf;
@@ -28,6 +30,7 @@ use crate::core::media::{Animation, Frame, Limits, Notice, PlayOptions, Slide, V
 use crate::core::problems::Problem;
 use crate::core::show::{Change, RequestId, Show, due_at};
 use crate::core::source::MediaKind;
+use crate::core::subtitles::Cue;
 
 /// A slide went on screen.
 #[derive(Message, Clone, Debug)]
@@ -286,7 +289,7 @@ fn spawn_slide(
             let picture = video_part(commands, root, assets, stage, (id, item.fit), video);
             if item.captions && item.kind == MediaKind::Video {
                 let cues = item.subtitles.as_ref().map(|s| s.cues.clone());
-                super::subtitles::add_band(commands, root, picture, fonts, cues);
+                subtitle_band(commands, root, picture, fonts, cues);
             }
         }
     }
@@ -357,6 +360,39 @@ fn video_part(
         commands.spawn((node, playback, aspect_part, fitted, SlidePart::new(root, Part::Image, 1.0))).id();
     commands.entity(root).add_child(picture);
     picture
+}
+
+/// Puts an empty (hidden) subtitle band at the bottom of the film picture `picture` of the
+/// slide `root`, for the cues of a subtitles file (or, with None, of the film's own track).
+fn subtitle_band(
+    commands: &mut Commands,
+    root: Entity,
+    picture: Entity,
+    fonts: &Fonts,
+    cues: Option<Arc<Vec<Cue>>>,
+) {
+    commands.entity(picture).with_child((
+        Node {
+            position_type: PositionType::Absolute,
+            bottom: px(0),
+            width: percent(100),
+            padding: UiRect::axes(vmin(2.0), vmin(1.0)),
+            justify_content: JustifyContent::Center,
+            ..default()
+        },
+        BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.72)),
+        SlidePart::new(root, Part::Background, 0.72),
+        Visibility::Hidden,
+        SubtitleBand::new(cues),
+        children![(
+            Text::new(""),
+            fonts.regular(SUBTITLE_VMIN),
+            TextColor(Color::WHITE),
+            TextLayout::justify(Justify::Center),
+            SlidePart::new(root, Part::Text, 1.0),
+            SubtitleText,
+        )],
+    ));
 }
 
 fn caption_part(commands: &mut Commands, root: Entity, fonts: &Fonts, caption: &str) {

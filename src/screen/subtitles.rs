@@ -8,14 +8,12 @@ use std::sync::Arc;
 use bevy::prelude::*;
 
 use super::AppSystems;
-use super::fonts::Fonts;
-use super::stage::{Part, SlidePart};
 use super::video::{VideoPlayback, play_videos};
 use crate::core::subtitles::{Cue, text_at};
 
 /// Text height of subtitles, in hundredths of the screen's shorter side: large, well above the
 /// smallest text corridor shows.
-const SUBTITLE_VMIN: f32 = 4.2;
+pub(super) const SUBTITLE_VMIN: f32 = 4.2;
 
 /// The band of a film's subtitles; its parent is the film's picture.
 #[derive(Component)]
@@ -27,43 +25,17 @@ pub(super) struct SubtitleBand {
 
 /// The text in a subtitle band.
 #[derive(Component)]
-struct SubtitleText;
+pub(super) struct SubtitleText;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(Update, follow_films.in_set(AppSystems::Present).after(play_videos));
 }
 
-/// Puts an empty (hidden) subtitle band at the bottom of the film picture `picture` of the
-/// slide `root`, for the cues of a subtitles file (or, with None, of the film's own track).
-pub(super) fn add_band(
-    commands: &mut Commands,
-    root: Entity,
-    picture: Entity,
-    fonts: &Fonts,
-    cues: Option<Arc<Vec<Cue>>>,
-) {
-    commands.entity(picture).with_child((
-        Node {
-            position_type: PositionType::Absolute,
-            bottom: px(0),
-            width: percent(100),
-            padding: UiRect::axes(vmin(2.0), vmin(1.0)),
-            justify_content: JustifyContent::Center,
-            ..default()
-        },
-        BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.72)),
-        SlidePart::new(root, Part::Background, 0.72),
-        Visibility::Hidden,
-        SubtitleBand { cues, shown: None },
-        children![(
-            Text::new(""),
-            fonts.regular(SUBTITLE_VMIN),
-            TextColor(Color::WHITE),
-            TextLayout::justify(Justify::Center),
-            SlidePart::new(root, Part::Text, 1.0),
-            SubtitleText,
-        )],
-    ));
+impl SubtitleBand {
+    /// A band for the cues of a subtitles file (or, with None, of the film's own track).
+    pub(super) fn new(cues: Option<Arc<Vec<Cue>>>) -> Self {
+        Self { cues, shown: None }
+    }
 }
 
 /// Shows, in each band, the cue that covers its film's frame on screen.
