@@ -1681,10 +1681,15 @@ fn xwd_image(dump: &[u8]) -> image::RgbImage {
 /// corridor on `x` with a notify socket, once a slide has gone on screen and four more frames (a
 /// second) have been presented after it.
 fn watched_player(x: &BareX, dir: &Path, cfg: &Path) -> std::process::Child {
+    watched(corridor_on(x, dir, cfg, &[]), dir)
+}
+
+/// Starts `player` and waits until its first slide has been on screen for a few frames.
+fn watched(mut player: std::process::Command, dir: &Path) -> std::process::Child {
     let socket_path = dir.join("notify.sock");
     let socket = std::os::unix::net::UnixDatagram::bind(&socket_path).unwrap();
     socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-    let player = corridor_on(x, dir, cfg, &[])
+    let player = player
         .env("NOTIFY_SOCKET", &socket_path)
         .env("WATCHDOG_USEC", "1000000")
         .stderr(std::process::Stdio::null())
@@ -2559,4 +2564,50 @@ fn render_subtitles_show_at_their_cues_at_the_bottom_of_the_film() {
     std::fs::write(content.join("default/playlist.toml"), "captions = false\n").unwrap();
     let (_, texts) = subtitled_moment(&cfg, &content, dir.path(), "2027-01-04 00:00:00.8");
     assert!(texts.is_empty(), "{texts:?}");
+}
+
+#[test]
+fn kiosk_a_stream_that_stops_mid_slide_never_leaves_a_black_screen() {
+    let _heavy = cpu_heavy();
+    let port = free_udp_port();
+    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    studio.colour(BLUE);
+    let dir = tempfile::tempdir().unwrap();
+    let pl = dir.path().join("playlists/default");
+    std::fs::create_dir_all(&pl).unwrap();
+    std::fs::write(pl.join("1 studio.stream"), format!("udp://127.0.0.1:{port}\n")).unwrap();
+    write_solid(&pl.join("2 still.png"), 160, 90, [255, 255, 255]);
+    let cfg = write_config(
+        dir.path(),
+        "play_log = \"off\"\n[slides]\ntransition = \"cut\"\ndefault_duration = \"600s\"\n[live]\nhold = \"1s\"\n[layout]\nticker = false\nwidgets = false\n",
+    );
+    let x = BareX::start("640x360");
+    // `--content playlists` from the test's folder: its own content, not the sample.
+    let mut cmd = corridor_on(&x, dir.path(), &cfg, &[]);
+    cmd.current_dir(dir.path());
+    let mut player = watched(cmd, dir.path());
+    // What the X server really shows at the stage's centre, as pixels.
+    let centre = || colour_name(px(&xwd_image(&x.client("xwd", &["-root", "-silent"])), 320, 180));
+    let start = Instant::now();
+    while centre() != 'B' {
+        assert!(start.elapsed() < PATIENCE, "the stream's picture on screen");
+    }
+    drop(studio);
+    let stopped = Instant::now();
+    let mut seen = String::new();
+    while !seen.ends_with("WWW") {
+        assert!(stopped.elapsed() < PATIENCE, "the next slide comes: {seen}");
+        seen.push(centre());
+    }
+    let moved_on = stopped.elapsed();
+    let _ = player.kill();
+    let _ = player.wait();
+    assert!(
+        seen.chars().all(|c| c == 'B' || c == 'W'),
+        "the last picture, then the next slide, never black: {seen}"
+    );
+    assert!(
+        seen.starts_with('B') && moved_on >= Duration::from_millis(900),
+        "held for the hold time: {seen}"
+    );
 }
