@@ -391,12 +391,17 @@ impl RtspServer {
 
     /// Starts it on `port` (again, to test a server that comes back).
     pub fn start_on(port: u16) -> Self {
+        Self::start_with(port, &format!("( {CAMERA} ! rtph264pay name=pay0 pt=96 config-interval=1 )"))
+    }
+
+    /// Starts it on `port`, serving what the launch line `launch` makes.
+    pub fn start_with(port: u16, launch: &str) -> Self {
         gst::init().expect("GStreamer");
         let server = gstreamer_rtsp_server::RTSPServer::new();
         server.set_address("127.0.0.1");
         server.set_service(&port.to_string());
         let factory = gstreamer_rtsp_server::RTSPMediaFactory::new();
-        factory.set_launch(&format!("( {CAMERA} ! rtph264pay name=pay0 pt=96 config-interval=1 )"));
+        factory.set_launch(launch);
         factory.set_shared(true);
         let camera: std::sync::Arc<std::sync::Mutex<Option<gst::Bin>>> = Default::default();
         let kept = camera.clone();

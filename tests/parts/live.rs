@@ -122,6 +122,18 @@ fn rtsp_plays_live_from_a_real_rtsp_server() {
 }
 
 #[test]
+fn an_8k_stream_is_refused_with_a_clear_reason_before_any_picture() {
+    // Uncompressed 8K over RTP: its size is known from the server's description, before any
+    // picture would need decoding.
+    let launch = "( videotestsrc is-live=true ! video/x-raw,format=I420,width=7680,height=4320,framerate=1/1 ! rtpvrawpay name=pay0 pt=96 )";
+    let server = RtspServer::start_with(free_tcp_port(), launch);
+    let address = parse_address(&server.url).unwrap();
+    let e = VideoStream::open_live(&address, (640, 360), PlayOptions::default()).expect_err("refused");
+    assert!(matches!(e, VideoError::StreamTooLarge(7680, 4320)), "{e}");
+    assert_eq!(e.to_string(), "the stream is 7680x4320, larger than 4K (3840x2160); have it sent smaller");
+}
+
+#[test]
 fn a_stream_that_is_not_live_fails_with_a_reason_and_no_picture() {
     // Nobody listens on this RTSP port: refused at once.
     let port = free_tcp_port();

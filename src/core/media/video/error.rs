@@ -17,6 +17,8 @@ pub enum VideoError {
     NoPicture,
     #[error("the video is {0}x{1}, larger than 8K; save a smaller copy")]
     TooLarge(u32, u32),
+    #[error("the stream is {0}x{1}, larger than 4K (3840x2160); have it sent smaller")]
+    StreamTooLarge(u32, u32),
     #[error("the video did not start within {0} s (damaged, or a decoder that hangs); it is skipped")]
     Stalled(u64),
     #[error("the stream is not live ({0}); it is tried again on its next turn")]

@@ -25,6 +25,9 @@ pub use crate::core::stream::{DEFAULT_HOLD, DEFAULT_LATENCY};
 const QUEUE: usize = 3;
 /// Videos larger than this (8K UHD) are not played.
 pub const MAX_PIXELS: u64 = 7680 * 4320;
+/// Live streams larger than this (4K UHD) are not played: a stream cannot be decoded ahead, and
+/// a screen's small PC cannot keep up with more.
+pub const MAX_LIVE_PIXELS: u64 = 3840 * 2160;
 
 /// What comes out of the decoder.
 #[derive(Debug)]
@@ -320,7 +323,7 @@ fn on_pads(
             (s.name().starts_with("video/"), convert_weak.upgrade(), filter_weak.upgrade())
         {
             let chain = Chain { convert, filter, source_size: source_size.clone() };
-            if let Err(e) = link_pictures(pad, s, &chain, stage, how.fit) {
+            if let Err(e) = link_pictures(pad, s, &chain, stage, (how.fit, live)) {
                 pad_report.fail(e);
             }
         }
@@ -341,11 +344,14 @@ fn link_pictures(
     s: &gst::StructureRef,
     chain: &Chain,
     stage: (u32, u32),
-    fit: Fit,
+    (fit, live): (Fit, bool),
 ) -> Result<(), VideoError> {
     let Some(sink_pad) = chain.convert.static_pad("sink").filter(|p| !p.is_linked()) else { return Ok(()) };
     let (w, h) =
         (s.get::<i32>("width").unwrap_or(0).max(0) as u32, s.get::<i32>("height").unwrap_or(0).max(0) as u32);
+    if live && u64::from(w) * u64::from(h) > MAX_LIVE_PIXELS {
+        return Err(VideoError::StreamTooLarge(w, h));
+    }
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(VideoError::TooLarge(w, h));
     }
