@@ -267,34 +267,34 @@ pub fn print(
         1 => writeln!(out, "1 problem found")?,
         _ => writeln!(out, "{n} problems found")?,
     }
+    writeln!(out, "{}", now_playing(report, now))?;
+    Ok(if n == 0 { 0 } else { 1 })
+}
+
+/// What plays now, and why, in one line.
+fn now_playing(report: &Report, now: NaiveDateTime) -> String {
     let decision = report.schedule.decide(now);
     let reason = describe(&report.schedule, &decision);
     let bad: std::collections::HashSet<_> = report.problems.iter().filter_map(|p| p.file.clone()).collect();
-    match decision.playlist() {
-        None => writeln!(out, "now playing: nothing, the screen is off: {reason}")?,
-        Some(name) => match report.content.playlist(name) {
-            Some(pl) => {
-                let good: Vec<String> = pl
-                    .items
-                    .iter()
-                    .filter(|i| !bad.contains(&i.rel) && i.when.is_due(now))
-                    .map(|i| i.rel.display().to_string())
-                    .collect();
-                if good.is_empty() {
-                    writeln!(
-                        out,
-                        "now playing: {reason}, which has nothing that can be shown now, so the calm fallback slide shows"
-                    )?;
-                } else {
-                    let s = if good.len() == 1 { "" } else { "s" };
-                    writeln!(out, "now playing: {reason}: {} slide{s}: {}", good.len(), good.join(", "))?;
-                }
-            }
-            None => writeln!(
-                out,
-                "now playing: {reason}, but there is no {name}/ folder, so the calm fallback slide shows"
-            )?,
-        },
+    let Some(name) = decision.playlist() else {
+        return format!("now playing: nothing, the screen is off: {reason}");
+    };
+    let Some(pl) = report.content.playlist(name) else {
+        return format!(
+            "now playing: {reason}, but there is no {name}/ folder, so the calm fallback slide shows"
+        );
+    };
+    let good: Vec<String> = pl
+        .items
+        .iter()
+        .filter(|i| !bad.contains(&i.rel) && i.when.is_due(now))
+        .map(|i| i.rel.display().to_string())
+        .collect();
+    if good.is_empty() {
+        return format!(
+            "now playing: {reason}, which has nothing that can be shown now, so the calm fallback slide shows"
+        );
     }
-    Ok(if n == 0 { 0 } else { 1 })
+    let s = if good.len() == 1 { "" } else { "s" };
+    format!("now playing: {reason}: {} slide{s}: {}", good.len(), good.join(", "))
 }

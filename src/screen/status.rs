@@ -133,9 +133,7 @@ fn collect(
             Some(json!({ "file": shot.path.display().to_string(), "taken": shot.at.to_rfc3339() }));
         r.dirty = true;
     }
-    for b in broadcasts.read() {
-        log_broadcast(r, b);
-    }
+    broadcasts.read().for_each(|b| log_broadcast(r, b));
     if on_air.is_some_and(|o| o.is_changed()) || sources.is_some_and(|s| s.is_changed()) {
         r.dirty = true;
     }
@@ -172,13 +170,17 @@ fn collect(
     if alert.is_changed() {
         r.dirty = true;
     }
-    let today = clock.now().date_naive();
-    if let Some(folder) = r.play_log.clone() {
-        if r.pruned != Some(today) {
-            r.pruned = Some(today);
-            let before = today - chrono::Duration::days(r.keep_days as i64);
-            let _ = r.tx.send(Job::Prune { folder, before });
-        }
+    prune_once_a_day(r, clock.now().date_naive());
+}
+
+/// Has the play log's old days removed, the first time it is asked on each day.
+fn prune_once_a_day(r: &mut Reporter, today: NaiveDate) {
+    if let Some(folder) = r.play_log.clone()
+        && r.pruned != Some(today)
+    {
+        r.pruned = Some(today);
+        let before = today - chrono::Duration::days(r.keep_days as i64);
+        let _ = r.tx.send(Job::Prune { folder, before });
     }
 }
 
