@@ -5,6 +5,8 @@
 
 use std::fmt::Write;
 
+use super::sync::source::without_password;
+
 /// What the screen knows at one moment.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
@@ -87,7 +89,7 @@ pub fn render(s: &Snapshot) -> String {
     sources(s, &mut metric);
     feeds(s, &mut metric);
     if let Some((stream, live)) = &s.on_air {
-        let labels = format!(",stream=\"{}\"", escape(stream));
+        let labels = format!(",stream=\"{}\"", escape(&without_password(stream)));
         metric(
             "on_air",
             "gauge",

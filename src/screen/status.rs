@@ -231,7 +231,7 @@ fn problem_json(p: &Problem) -> Value {
 fn on_air_json(on_air: &OnAir) -> Option<Value> {
     let address = on_air.address.as_ref()?;
     Some(json!({
-        "stream": address.url,
+        "stream": crate::core::sync::source::without_password(&address.url),
         "on_air": on_air.since.is_some(),
         "since": on_air.since.map(|t| t.to_rfc3339()),
         "off_air_because": on_air.off_air,

@@ -88,10 +88,14 @@ fn sync_thread(sources: &[Source], content: &Path, state: &Path, tx: &Sender<Rep
         std::thread::sleep(plan.wait(Instant::now()).min(Duration::from_secs(3600)));
         for i in plan.due(Instant::now()) {
             let source = &sources[i];
-            let Ok(_lock) = record::lock(state, Duration::ZERO, || {}) else {
-                info!("sync: {}: another corridor is syncing; trying again in a minute", source.into);
-                plan.later(i, LOCKED_RETRY, Instant::now());
-                continue;
+            let _lock = match record::lock(state, Duration::ZERO, || {}) {
+                Ok(lock) => lock,
+                Err(e) => {
+                    // Held by `corridor sync --once`, or the state folder cannot be written.
+                    info!("sync: {}: {e}; trying again in a minute", source.into);
+                    plan.later(i, LOCKED_RETRY, Instant::now());
+                    continue;
+                }
             };
             let now = chrono::Utc::now().timestamp();
             let report = sync_one(source, content, state, &transport, now);

@@ -239,7 +239,7 @@ fn names_that_escape_missing_huge_and_endless_files_are_refused() {
     // A manifest of a million lines (100 MB), and one of 200,000 lines (14 MB: refused by its count).
     publisher.write("poetry/SHA256SUMS", format!("{hash}  {}\n", "x".repeat(34)).repeat(1_000_000));
     refused(&screen, "SHA256SUMS: larger than the cap of 16 MB");
-    let lines = format!("{hash}  x\n").repeat(200_000);
+    let lines: String = (0..200_000).map(|i| format!("{hash}  x{i}\n")).collect();
     publisher.sign_raw("poetry", &lines, u64::MAX / 2 + 100);
     refused(&screen, "more than 100,000 files");
 }
@@ -283,7 +283,7 @@ fn a_download_cut_off_by_the_server_resumes_where_it_stopped() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let parts = screen.content().join(".corridor-sync/assembly/parts");
+    let parts = screen.content().join(".corridor-sync/sources/assembly/parts");
     let part = loop {
         if let Some(p) = std::fs::read_dir(&parts).ok().and_then(|mut d| d.next()).and_then(|e| e.ok()) {
             break p.path();

@@ -28,6 +28,7 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, SyncError> {
         return Err(SyncError::Manifest("the manifest is larger than 16 MB".into()));
     }
     let mut entries = Vec::new();
+    let mut names = std::collections::HashSet::new();
     for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let bad = |why: &str| SyncError::Manifest(format!("{}:{}: {why}", super::MANIFEST, i + 1));
         if entries.len() == MAX_ENTRIES {
@@ -40,6 +41,9 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, SyncError> {
             .ok_or_else(|| bad("not a line of sha256sum"))?;
         let sha256 = from_hex(hex).ok_or_else(|| bad("the hash is not 64 hexadecimal digits"))?;
         safe_name(name).map_err(|why| bad(&why))?;
+        if !names.insert(name) {
+            return Err(bad(&format!("\"{name}\" is listed twice")));
+        }
         entries.push(Entry { name: name.to_string(), sha256 });
     }
     Ok(entries)
@@ -76,7 +80,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<[u8; 32]> {
     }
 }
 
-fn from_hex(hex: &str) -> Option<[u8; 32]> {
+pub(crate) fn from_hex(hex: &str) -> Option<[u8; 32]> {
     let mut out = [0u8; 32];
     for (i, byte) in out.iter_mut().enumerate() {
         *byte = u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()?;
@@ -110,7 +114,9 @@ mod tests {
         }
         assert!(parse("abc  x.jpg\n").unwrap_err().to_string().contains("not a line of sha256sum"));
         assert!(parse(&format!("{}  x\n", "zz".repeat(32))).unwrap_err().to_string().contains("hexadecimal"));
-        let many = format!("{hash}  x\n").repeat(MAX_ENTRIES + 1);
+        let twice = parse(&format!("{hash}  a.mp4\n{hash}  a.mp4\n")).unwrap_err().to_string();
+        assert_eq!(twice, "SHA256SUMS:2: \"a.mp4\" is listed twice");
+        let many: String = (0..=MAX_ENTRIES).map(|i| format!("{hash}  x{i}\n")).collect();
         assert!(parse(&many).unwrap_err().to_string().contains("more than 100,000"));
     }
 

@@ -43,6 +43,9 @@ pub enum SyncError {
     Disk(String),
     #[error("{0}")]
     Refused(String),
+    /// A file's bytes are not those its manifest lists.
+    #[error("{0}")]
+    Mismatch(String),
 }
 
 impl SyncError {

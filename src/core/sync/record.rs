@@ -102,9 +102,9 @@ pub fn lock(state: &Path, wait: Duration, waiting: impl FnOnce()) -> Result<Lock
         }
         if started.elapsed() >= wait {
             return Err(SyncError::Refused(format!(
-                "another corridor has been syncing for over {} s (it holds {}); try again later",
-                wait.as_secs(),
-                path.display()
+                "another corridor is syncing (it holds {}; waited {} s); try again later",
+                path.display(),
+                wait.as_secs()
             )));
         }
         if let Some(w) = waiting.take() {

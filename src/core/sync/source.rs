@@ -32,11 +32,25 @@ pub enum Origin {
 }
 
 impl std::fmt::Display for Origin {
+    /// As logs, `check` and the status file show it: a web address without its user name or
+    /// password.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Origin::Web(url) => f.write_str(url),
+            Origin::Web(url) => f.write_str(&without_password(url)),
             Origin::Folder(path) => write!(f, "{}", path.display()),
         }
+    }
+}
+
+/// `url` with any user name and password taken out (`https://…@host/` → `https://host/`).
+pub fn without_password(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -229,6 +243,13 @@ mod tests {
         for bad in ["ftp://x/y", "smb://server/share", "javascript://x", ""] {
             assert!(parse_origin(bad, None).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn addresses_are_shown_without_their_password() {
+        let o = parse_origin("https://school:secret@share.example.org/poems/", None).unwrap();
+        assert_eq!(o.to_string(), "https://share.example.org/poems/");
+        assert_eq!(without_password("rtsp://cam:pw@10.0.0.5/live"), "rtsp://10.0.0.5/live");
     }
 
     #[test]

@@ -139,7 +139,7 @@ struct Work {
 
 impl Work {
     fn new(content: &Path, into: &str) -> Self {
-        let root = content.join(SYNC_WORK).join(into);
+        let root = content.join(SYNC_WORK).join("sources").join(into);
         Self { next: root.join("next"), parts: root.join("parts"), root }
     }
 
@@ -156,6 +156,7 @@ impl Work {
             std::fs::create_dir_all(dir).map_err(|e| SyncError::io(dir, e))?;
         }
         let mut have = files_in_force(live);
+        have.extend(self.finished_downloads());
         let mut update = Update { files: entries.len(), ..Update::default() };
         let mut total = 0u64;
         for entry in entries {
@@ -165,8 +166,9 @@ impl Work {
             }
             let reused = have.get(&entry.sha256).is_some_and(|p| reuse(p, &dest, entry));
             if !reused {
-                update.bytes += self.download(source, entry, &dest, source.max_total - total, transport)?;
-                update.downloaded += 1;
+                let (bytes, done) = self.download(source, entry, source.max_total - total, transport)?;
+                link_or_copy(&done, &dest)?;
+                (update.bytes, update.downloaded) = (update.bytes + bytes, update.downloaded + 1);
             }
             total += std::fs::metadata(&dest).map_err(|e| SyncError::io(&dest, e))?.len();
             if total > source.max_total {
@@ -179,16 +181,18 @@ impl Work {
         Ok(update)
     }
 
-    /// Downloads one file to its part, checks its hash, and moves it to `dest`; the bytes fetched.
+    /// Downloads one file to its part and checks its hash; kept as `parts/<hash>` once whole
+    /// (a later round that fails elsewhere does not fetch it again). The bytes fetched, and where
+    /// it is.
     fn download(
         &self,
         source: &Source,
         entry: &Entry,
-        dest: &Path,
         left: u64,
         transport: &Transport,
-    ) -> Result<u64, SyncError> {
-        let part = self.parts.join(format!("{}.part", to_hex(&entry.sha256)));
+    ) -> Result<(u64, PathBuf), SyncError> {
+        let done = self.parts.join(to_hex(&entry.sha256));
+        let part = done.with_extension("part");
         let cap = source.max_file.min(left);
         let (bytes, hash) = transport
             .download(&source.origin, &entry.name, &part, cap, source.max_rate)
@@ -200,15 +204,27 @@ impl Work {
             })?;
         if hash != entry.sha256 {
             let _ = std::fs::remove_file(&part);
-            return Err(SyncError::Manifest(format!(
+            return Err(SyncError::Mismatch(format!(
                 "{}: its contents do not match the manifest ({} instead of {}); refused",
                 entry.name,
                 short(&hash),
                 short(&entry.sha256)
             )));
         }
-        std::fs::rename(&part, dest).map_err(|e| SyncError::io(dest, e))?;
-        Ok(bytes)
+        std::fs::rename(&part, &done).map_err(|e| SyncError::io(&done, e))?;
+        Ok((bytes, done))
+    }
+
+    /// Files downloaded whole and checked in an earlier round that did not finish, by hash.
+    fn finished_downloads(&self) -> Vec<([u8; 32], PathBuf)> {
+        let entries = std::fs::read_dir(&self.parts).into_iter().flatten().flatten();
+        entries
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let hash = super::manifest::from_hex(&name).filter(|_| name.len() == 64)?;
+                Some((hash, e.path()))
+            })
+            .collect()
     }
 
     /// Writes the manifest and signature into the new version and switches it in.
@@ -227,11 +243,12 @@ impl Work {
         Ok(())
     }
 
-    /// After a failed round: the half-built version goes; downloads cut off by the network are
-    /// kept to resume, anything refused goes with it.
+    /// After a failed round: the half-built version goes. Downloads are kept (whole ones, and
+    /// ones cut off, to resume) when a file failed to come or did not match; a version refused
+    /// whole (its signature, its size, the disk) leaves nothing behind.
     fn after_failure(&self, e: &SyncError) {
         let _ = std::fs::remove_dir_all(&self.next);
-        if !matches!(e, SyncError::Fetch { .. }) {
+        if !matches!(e, SyncError::Fetch { .. } | SyncError::Mismatch(_)) {
             let _ = std::fs::remove_dir_all(&self.root);
         }
     }
@@ -250,10 +267,16 @@ fn listed(live: &Path) -> Vec<Entry> {
 /// Links (or copies) a file the screen has into the new version, if it still has the listed
 /// contents (staff may have changed it in place).
 fn reuse(from: &Path, to: &Path, entry: &Entry) -> bool {
-    if hash_file(from).ok() != Some(entry.sha256) {
-        return false;
+    from != to && hash_file(from).ok() == Some(entry.sha256) && link_or_copy(from, to).is_ok()
+}
+
+/// `to` as a hard link to `from`, or a copy of it (through a temp file: never half a file).
+fn link_or_copy(from: &Path, to: &Path) -> Result<(), SyncError> {
+    if std::fs::hard_link(from, to).is_ok() {
+        return Ok(());
     }
-    std::fs::hard_link(from, to).is_ok() || std::fs::copy(from, to).is_ok()
+    let tmp = to.with_extension("copying");
+    std::fs::copy(from, &tmp).and_then(|_| std::fs::rename(&tmp, to)).map_err(|e| SyncError::io(to, e))
 }
 
 #[cfg(test)]
@@ -324,7 +347,7 @@ mod tests {
         assert_eq!((second.serial, second.files, second.downloaded, second.removed), (101, 2, 2, 1));
         assert!(!live.join("cover.png").exists());
         assert_eq!(std::fs::read_to_string(live.join("winter.md")).unwrap(), "# Winter");
-        assert!(!s.content.join(SYNC_WORK).join("poetry").exists());
+        assert!(!s.content.join(SYNC_WORK).join("sources/poetry").exists());
         assert_eq!((record.serial, record.changed, record.error.as_deref()), (Some(101), Some(1000), None));
     }
 
@@ -341,7 +364,12 @@ mod tests {
         let e = sync(&s, &mut record).unwrap_err().to_string();
         assert!(e.contains("cover.png: its contents do not match"), "{e}");
         assert_eq!(std::fs::read_to_string(s.content.join("poetry/cover.png")).unwrap(), "png bytes");
-        assert!(!s.content.join(SYNC_WORK).join("poetry").exists());
+        // The half-built version is gone; the tampered download too (nothing of it is kept).
+        let work = s.content.join(SYNC_WORK).join("sources/poetry");
+        assert!(!work.join("next").exists());
+        let kept: Vec<_> =
+            std::fs::read_dir(work.join("parts")).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert!(kept.is_empty(), "{kept:?}");
         assert_eq!((record.failures, record.serial), (1, Some(100)));
         std::fs::write(s.site.join("cover.png"), "new png").unwrap();
         assert!(matches!(sync(&s, &mut record), Ok(Change::Updated(Update { serial: 102, .. }))));
@@ -358,6 +386,23 @@ mod tests {
         let e = sync(&s, &mut record).unwrap_err().to_string();
         assert!(e.contains("not trusted"), "{e}");
         assert_eq!(std::fs::read_to_string(s.content.join("poetry/cover.png")).unwrap(), "new png");
+    }
+
+    #[test]
+    fn files_that_came_whole_are_kept_when_another_cannot_come() {
+        let s = setup();
+        let mut record = Record::default();
+        sync(&s, &mut record).unwrap();
+        std::fs::write(s.site.join("film.mp4"), vec![3u8; 100_000]).unwrap();
+        std::fs::write(s.site.join("late.md"), "# Late").unwrap();
+        publish(&s.site, &s.pair.secret, 101).unwrap();
+        std::fs::rename(s.site.join("late.md"), s.site.join("late.tmp")).unwrap();
+        let e = sync(&s, &mut record).unwrap_err().to_string();
+        assert!(e.starts_with("late.md: "), "{e}");
+        std::fs::rename(s.site.join("late.tmp"), s.site.join("late.md")).unwrap();
+        let u = updated(sync(&s, &mut record).unwrap());
+        assert_eq!((u.downloaded, u.bytes), (1, 6), "only the file that had not come");
+        assert_eq!(std::fs::read(s.content.join("poetry/film.mp4")).unwrap().len(), 100_000);
     }
 
     #[test]
@@ -385,6 +430,6 @@ mod tests {
         let e = sync(&small, &mut Record::default()).unwrap_err();
         assert!(matches!(e, SyncError::TooLarge { .. }), "{e}");
         assert!(!small.content.join("small").exists());
-        assert!(!small.content.join(SYNC_WORK).join("small").exists());
+        assert!(!small.content.join(SYNC_WORK).join("sources/small").exists());
     }
 }

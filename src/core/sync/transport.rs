@@ -195,11 +195,10 @@ impl Transport {
             to.write_all(&buf[..n]).map_err(|e| SyncError::Disk(format!("{name}: {e}")))?;
             window_bytes += n as u64;
             if window.elapsed() >= self.limits.stall {
-                if window_bytes < self.limits.min_speed * self.limits.stall.as_secs().max(1) {
-                    return Err(fetch_error(
-                        name,
-                        format!("slower than {} bytes a second; given up", self.limits.min_speed),
-                    ));
+                // The floor never above half of `max_rate`: a slow link's own pace is not a drip.
+                let floor = rate.map_or(self.limits.min_speed, |r| self.limits.min_speed.min(r / 2));
+                if window_bytes < floor.saturating_mul(self.limits.stall.as_secs().max(1)) {
+                    return Err(fetch_error(name, format!("slower than {floor} bytes a second; given up")));
                 }
                 (window, window_bytes) = (Instant::now(), 0);
             }
