@@ -475,6 +475,33 @@ fn a_folder_never_verified_is_not_shown_and_an_older_version_is_refused() {
 }
 
 #[test]
+fn a_signed_folder_whose_signature_goes_missing_is_never_shown_unchecked() {
+    let (dir, pair) = signed_content();
+    let root = dir.path();
+    let mut guard = Guard::new(&[pair.public_line.clone()], &[], true);
+    assert_eq!(shown(&mut guard, root).0.len(), 2);
+    // The signature removed and a file changed: the verified copy plays on.
+    std::fs::remove_file(root.join("poetry").join(corridor::core::sync::SIGNATURE)).unwrap();
+    std::fs::write(root.join("poetry/winter.txt"), "Winter\nSomeone else's words.").unwrap();
+    let (items, problems) = shown(&mut guard, root);
+    assert_eq!(items.len(), 2, "{problems}");
+    assert!(problems.contains("its last verified version (serial 10) plays"), "{problems}");
+    let copy = root.join(".corridor-sync/verified/poetry/winter.txt");
+    assert_eq!(std::fs::read_to_string(copy).unwrap(), "Winter\nSnow.");
+    // A folder arriving with its manifest but not yet its signature: not shown.
+    std::fs::create_dir_all(root.join("rivers")).unwrap();
+    std::fs::write(root.join("rivers/a.txt"), "A\nB").unwrap();
+    publish(&root.join("rivers"), &pair.secret, 5).unwrap();
+    std::fs::remove_file(root.join("rivers").join(corridor::core::sync::SIGNATURE)).unwrap();
+    let (_, problems) = shown(&mut guard, root);
+    assert!(problems.contains("rivers: not shown until it is complete and verified"), "{problems}");
+    // The playlist folder removed: its copy goes too.
+    std::fs::remove_dir_all(root.join("poetry")).unwrap();
+    shown(&mut guard, root);
+    assert!(!root.join(".corridor-sync/verified/poetry").exists());
+}
+
+#[test]
 fn another_key_or_no_trusted_keys() {
     let (dir, _) = signed_content();
     let other = keygen().unwrap();

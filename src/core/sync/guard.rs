@@ -72,12 +72,19 @@ impl Guard {
         let mut folders = HashMap::new();
         let mut problems = Vec::new();
         let Ok(entries) = std::fs::read_dir(root) else { return (folders, problems) };
+        let copies = root.join(SYNC_WORK).join("verified");
+        let mut guarded = Vec::new();
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let dir = entry.path();
-            if is_ignored_name(&name) || self.managed.contains(&name) || !dir.join(SIGNATURE).is_file() {
+            // Signed: it holds a manifest or a signature, or a verified version of it was shown
+            // (a signature removed, or not copied yet, does not make it plain).
+            let signed =
+                [MANIFEST, SIGNATURE].iter().any(|f| dir.join(f).is_file()) || copies.join(&name).is_dir();
+            if is_ignored_name(&name) || self.managed.contains(&name) || !dir.is_dir() || !signed {
                 continue;
             }
+            guarded.push(name.clone());
             if self.keys.is_empty() {
                 problems.push(Problem::warning(
                     PathBuf::from(&name),
@@ -88,6 +95,9 @@ impl Guard {
             let (read_from, problem) = self.guard_folder(root, &name, &dir);
             folders.insert(name, read_from);
             problems.extend(problem);
+        }
+        if self.keep_copies {
+            remove_copies_of_gone_folders(&copies, &guarded);
         }
         (folders, problems)
     }
@@ -177,6 +187,16 @@ fn remembered_hash(hashes: &mut HashMap<FileStamp, [u8; 32]>, path: &Path) -> st
     let hash = hash_file(path)?;
     hashes.insert(stamp, hash);
     Ok(hash)
+}
+
+/// The verified copies whose playlist folder has gone (staff removed it) are removed too.
+fn remove_copies_of_gone_folders(copies: &Path, guarded: &[String]) {
+    for entry in std::fs::read_dir(copies).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.') && !guarded.contains(&name) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// A hidden folder beside `copy`: `.NAME.what`.
