@@ -8,8 +8,28 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use super::DeckError;
-use super::convert::{Drawn, Limits, convert};
+use super::convert::{Drawn, Limits, convert, is_page};
 use crate::core::sync::manifest::{hash_file, to_hex};
+
+/// A conversion that ran out of time is tried again after this long.
+const RETRY_TIMED_OUT: std::time::Duration = std::time::Duration::from_secs(3600);
+/// A deck shown within this long counts as in use: the cap never removes it.
+const IN_USE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Takes the cache's conversion lock (`.lock`), waiting for another process's conversion.
+fn lock(root: &Path) -> Result<std::fs::File, DeckError> {
+    use std::os::fd::AsRawFd;
+    std::fs::create_dir_all(root).map_err(|e| DeckError::Io(e.to_string()))?;
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(root.join(".lock"))
+        .map_err(|e| DeckError::Io(e.to_string()))?;
+    // SAFETY: flock only reads the descriptor, which `file` keeps open.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+    Ok(file)
+}
 
 /// What the cache knows of a deck.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +67,12 @@ impl DeckCache {
         if let Ok(why) = std::fs::read_to_string(folder.join("failed")) {
             return Cached::Failed(why);
         }
+        // A conversion that ran out of time (a busy screen PC) is tried again an hour later.
+        if let Ok(why) = std::fs::read_to_string(folder.join("timed-out")) {
+            let when = std::fs::metadata(folder.join("timed-out")).and_then(|m| m.modified());
+            let age = when.ok().and_then(|t| t.elapsed().ok()).unwrap_or_default();
+            return if age < RETRY_TIMED_OUT { Cached::Failed(why) } else { Cached::Missing };
+        }
         let Ok(total) = std::fs::read_to_string(folder.join("done")) else { return Cached::Missing };
         let Ok(total) = total.trim().parse::<u32>() else { return Cached::Missing };
         let mut pages: Vec<PathBuf> = std::fs::read_dir(&folder)
@@ -57,9 +83,15 @@ impl DeckCache {
         Cached::Ready(Drawn { pages, total })
     }
 
-    /// Converts `file` (one at a time: the caller's thread) and keeps the outcome.
+    /// Converts `file` and keeps the outcome. One conversion at a time, across processes too
+    /// (the player, `corridor check` and snapshots share the cache and LibreOffice's profile).
     pub fn convert(&mut self, file: &Path) -> Result<Drawn, DeckError> {
         let folder = self.folder_for(file).map_err(|e| DeckError::Io(e.to_string()))?;
+        let _one_at_a_time = lock(&self.root)?;
+        // Another process may have drawn it while this one waited.
+        if let Cached::Ready(drawn) = self.lookup(file) {
+            return Ok(drawn);
+        }
         let work = folder.with_extension("part");
         let _ = std::fs::remove_dir_all(&work);
         std::fs::create_dir_all(&work).map_err(|e| DeckError::Io(e.to_string()))?;
@@ -68,8 +100,11 @@ impl DeckCache {
         match &result {
             Ok(drawn) => {
                 for entry in std::fs::read_dir(&work).into_iter().flatten().flatten() {
-                    if !is_page(&entry.path()) {
-                        let _ = std::fs::remove_file(entry.path());
+                    let path = entry.path();
+                    if path.is_dir() {
+                        let _ = std::fs::remove_dir_all(path);
+                    } else if !is_page(&path) {
+                        let _ = std::fs::remove_file(path);
                     }
                 }
                 std::fs::write(work.join("done"), drawn.total.to_string())
@@ -83,12 +118,12 @@ impl DeckCache {
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&work);
                 std::fs::create_dir_all(&work).map_err(|e| DeckError::Io(e.to_string()))?;
-                std::fs::write(work.join("failed"), e.to_string())
-                    .map_err(|e| DeckError::Io(e.to_string()))?;
+                let marker = if matches!(e, DeckError::TimedOut(_)) { "timed-out" } else { "failed" };
+                std::fs::write(work.join(marker), e.to_string()).map_err(|e| DeckError::Io(e.to_string()))?;
             }
         }
         std::fs::rename(&work, &folder).map_err(|e| DeckError::Io(e.to_string()))?;
-        self.prune();
+        self.prune(&folder);
         match self.lookup(file) {
             Cached::Ready(drawn) => Ok(drawn),
             _ => result,
@@ -111,8 +146,10 @@ impl DeckCache {
         Ok(self.root.join(format!("{}-{w}x{h}-{}", &to_hex(&hash)[..32], self.limits.max_pages)))
     }
 
-    /// Removes the decks least recently shown until the cache is under its cap.
-    fn prune(&self) {
+    /// Removes the decks least recently shown until the cache is under its cap; never `keep`
+    /// (just drawn) nor a deck shown within the last hour (on screen now: removing it would
+    /// only have it drawn again). A cap too small for the decks in use is exceeded.
+    fn prune(&self, keep: &Path) {
         let mut decks: Vec<(SystemTime, u64, PathBuf)> = std::fs::read_dir(&self.root)
             .into_iter()
             .flatten()
@@ -131,21 +168,18 @@ impl DeckCache {
             .collect();
         decks.sort();
         let mut total: u64 = decks.iter().map(|d| d.1).sum();
-        for (_, size, path) in decks {
-            if total <= self.max_bytes {
+        let in_use = SystemTime::now() - IN_USE;
+        for (shown, size, path) in decks {
+            if total <= self.max_bytes || shown > in_use {
                 break;
+            }
+            if path == keep {
+                continue;
             }
             let _ = std::fs::remove_dir_all(&path);
             total -= size;
         }
     }
-}
-
-fn is_page(p: &Path) -> bool {
-    p.file_name().is_some_and(|n| {
-        let n = n.to_string_lossy();
-        n.starts_with("page-") && n.ends_with(".png")
-    })
 }
 
 fn folder_size(dir: &Path) -> u64 {
@@ -177,14 +211,19 @@ mod tests {
     #[test]
     fn the_cache_keeps_under_its_cap_dropping_the_decks_least_recently_shown() {
         let dir = tempfile::tempdir().unwrap();
-        let old = drawn(dir.path(), "old", 4000, 300);
-        let recent = drawn(dir.path(), "recent", 4000, 10);
-        let middle = drawn(dir.path(), "middle", 4000, 100);
+        let recent = drawn(dir.path(), "recent", 4000, 60);
         let profile = dir.path().join(".libreoffice");
         std::fs::create_dir_all(&profile).unwrap();
-        DeckCache::new(dir.path(), (640, 360), Limits::default(), 9000).prune();
+        let old = drawn(dir.path(), "old", 4000, 30_000);
+        let middle = drawn(dir.path(), "middle", 4000, 10_000);
+        let cache = |cap| DeckCache::new(dir.path(), (640, 360), Limits::default(), cap);
+        cache(9000).prune(Path::new("/none"));
         assert!(!old.exists() && middle.exists() && recent.exists() && profile.exists());
-        DeckCache::new(dir.path(), (640, 360), Limits::default(), 5000).prune();
-        assert!(!middle.exists() && recent.exists());
+        cache(5000).prune(&middle);
+        assert!(middle.exists(), "the deck just drawn stays");
+        cache(5000).prune(Path::new("/none"));
+        assert!(!middle.exists() && recent.exists(), "shown a minute ago: in use, kept over the cap");
+        cache(1).prune(Path::new("/none"));
+        assert!(recent.exists());
     }
 }

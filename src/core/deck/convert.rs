@@ -60,14 +60,14 @@ pub fn convert(
         file.to_path_buf()
     };
     let left = |what| limits.timeout.checked_sub(started.elapsed()).ok_or(DeckError::TimedOut(what));
-    let info = pdf_info(&pdf, left(limits.timeout.as_secs())?)?;
+    let info = pdf_info(&pdf, out, left(limits.timeout.as_secs())?)?;
     let pages = info.pages.min(limits.max_pages);
     draw_pages(&pdf, &info, pages, stage, out, left(limits.timeout.as_secs())?)?;
     let mut drawn: Vec<PathBuf> = std::fs::read_dir(out)
         .map_err(|e| DeckError::Io(e.to_string()))?
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("page-")))
+        .filter(|p| is_page(p))
         .collect();
     drawn.sort();
     if drawn.len() != pages as usize {
@@ -79,15 +79,22 @@ pub fn convert(
 /// LibreOffice: the presentation as a PDF in `out`.
 fn to_pdf(file: &Path, out: &Path, profile: &Path, timeout: Duration) -> Result<PathBuf, DeckError> {
     write_profile(profile)?;
+    // Its PDF goes into a folder of its own, apart from the pages (a deck may be called page-1).
+    let pdf_dir = out.join("pdf");
+    std::fs::create_dir_all(&pdf_dir).map_err(|e| DeckError::Io(e.to_string()))?;
+    let profile_url = std::path::absolute(profile)
+        .ok()
+        .and_then(|p| reqwest::Url::from_directory_path(p).ok())
+        .ok_or_else(|| DeckError::Io(format!("{} cannot be LibreOffice's profile", profile.display())))?;
     let mut cmd = Command::new("soffice");
-    cmd.arg(format!("-env:UserInstallation=file://{}", profile.display()))
+    cmd.arg(format!("-env:UserInstallation={profile_url}"))
         .args(["--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo"])
         .args(["--convert-to", "pdf", "--outdir"])
-        .arg(out)
+        .arg(&pdf_dir)
         .arg(file);
     let said = run(&mut cmd, out, timeout, DeckError::NoLibreOffice)?;
     let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let pdf = out.join(format!("{stem}.pdf"));
+    let pdf = pdf_dir.join(format!("{stem}.pdf"));
     if !pdf.is_file() {
         let why =
             said.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("no PDF came out").trim().to_string();
@@ -104,11 +111,10 @@ struct PdfInfo {
     size: (f64, f64),
 }
 
-fn pdf_info(pdf: &Path, timeout: Duration) -> Result<PdfInfo, DeckError> {
+fn pdf_info(pdf: &Path, out: &Path, timeout: Duration) -> Result<PdfInfo, DeckError> {
     let mut cmd = Command::new("pdfinfo");
     cmd.arg(pdf);
-    let dir = pdf.parent().unwrap_or(Path::new("."));
-    let said = run(&mut cmd, dir, timeout, DeckError::NoPoppler)?;
+    let said = run(&mut cmd, out, timeout, DeckError::NoPoppler)?;
     if said.contains("Incorrect password") {
         return Err(DeckError::Protected);
     }
@@ -194,6 +200,14 @@ fn run(cmd: &mut Command, dir: &Path, timeout: Duration, missing: DeckError) -> 
     let _ = std::fs::File::open(&log).and_then(|f| f.take(64 * 1024).read_to_string(&mut said));
     let _ = std::fs::remove_file(&log);
     Ok(said)
+}
+
+/// A drawn page: `page-N.png`.
+pub fn is_page(p: &Path) -> bool {
+    p.file_name().is_some_and(|n| {
+        let n = n.to_string_lossy();
+        n.starts_with("page-") && n.ends_with(".png")
+    })
 }
 
 /// Macros never run: corridor's own LibreOffice profile sets the highest macro security and
