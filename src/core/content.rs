@@ -369,16 +369,16 @@ fn folder_files(place: &Place, dir: &Path) -> Result<(Vec<SlideFile>, Vec<PathBu
         if is_ignored_name(&name) || name.eq_ignore_ascii_case(PLAYLIST_FILE) {
             continue;
         }
-        if is_subtitles(&name) {
-            subtitles.push(path);
-            continue;
-        }
         // Only a link can lead outside: plain entries of a folder inside the content folder are
         // inside it (and need no extra look at the disk).
         let file_type = entry.file_type().ok();
         let is_link = file_type.is_some_and(|t| t.is_symlink());
         if is_link && let Err(msg) = place.inside(&path) {
             problems.push(Problem::error(place.rel(&path), msg));
+            continue;
+        }
+        if is_subtitles(&name) && path.is_file() {
+            subtitles.push(path);
             continue;
         }
         let is_dir = if is_link { path.is_dir() } else { file_type.is_some_and(|t| t.is_dir()) };
@@ -420,7 +420,11 @@ fn attach_subtitles(place: &Place, items: &mut [Item], files: Vec<PathBuf>, prob
             ));
             continue;
         }
-        let read = read_small(&file, subtitles::MAX_BYTES).map_err(|e| e.to_string());
+        let too_large = std::fs::metadata(&file).is_ok_and(|m| m.len() > subtitles::MAX_BYTES as u64);
+        let read = match too_large {
+            true => Err(subtitles::SubtitleError::TooLarge.to_string()),
+            false => read_small(&file, subtitles::MAX_BYTES).map_err(|e| e.to_string()),
+        };
         match read.and_then(|bytes| subtitles::parse(&bytes).map_err(|e| e.to_string())) {
             Ok(cues) => {
                 let found = Subtitles { rel: place.rel(&file), cues: Arc::new(cues) };

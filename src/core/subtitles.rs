@@ -38,7 +38,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Cue>, SubtitleError> {
     if bytes.len() > MAX_BYTES {
         return Err(SubtitleError::TooLarge);
     }
-    let text = decode_text(bytes).replace("\r\n", "\n").replace('\r', "\n");
+    let text = decode_subtitles(bytes).replace("\r\n", "\n").replace('\r', "\n");
     let lines: Vec<&str> = text.lines().collect();
     let mut cues = Vec::new();
     let mut i = 0;
@@ -51,7 +51,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Cue>, SubtitleError> {
         let start = parse_time(lines[i][..arrow].trim()).map_err(bad)?;
         let end_text = lines[i][arrow + 3..].split_whitespace().next().unwrap_or("");
         let end = parse_time(end_text).map_err(|why| SubtitleError::Line { line: i + 1, why })?;
-        if end <= start {
+        if end < start {
             return Err(SubtitleError::Line { line: i + 1, why: "the cue ends before it starts".into() });
         }
         i += 1;
@@ -63,13 +63,33 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Cue>, SubtitleError> {
             }
             i += 1;
         }
-        cues.push(Cue { start, end, lines: text_lines });
+        // A cue of no length shows nothing; it is passed over.
+        if end > start {
+            cues.push(Cue { start, end, lines: text_lines });
+        }
     }
     if cues.is_empty() {
         return Err(SubtitleError::NotSubtitles);
     }
     cues.sort_by_key(|c| c.start);
     Ok(cues)
+}
+
+/// A subtitles file's text: UTF-16 (Notepad's "Unicode") by its byte-order mark, else UTF-8
+/// or Windows-1252.
+fn decode_subtitles(bytes: &[u8]) -> String {
+    let utf16 = |b: &[u8], big: bool| {
+        let units: Vec<u16> = b
+            .chunks_exact(2)
+            .map(|p| if big { u16::from_be_bytes([p[0], p[1]]) } else { u16::from_le_bytes([p[0], p[1]]) })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    match bytes {
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, false),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, true),
+        _ => decode_text(bytes),
+    }
 }
 
 /// `01:02:03,456`, `01:02:03.456` or `02:03.456`; each part in range.
@@ -83,10 +103,11 @@ fn parse_time(text: &str) -> Result<Duration, String> {
         [m, s] => (0, number(m)?, number(s)?),
         _ => return Err(bad()),
     };
-    if m >= 60 || s >= 60 || millis.len() != 3 {
+    if m >= 60 || s >= 60 || h > 99 || millis.is_empty() || millis.len() > 3 {
         return Err(bad());
     }
-    let ms = number(millis)?;
+    // "1,5" is 500 ms, as "1,500" is.
+    let ms = number(millis)? * 10u64.pow(3 - millis.len() as u32);
     Ok(Duration::from_millis(((h * 60 + m) * 60 + s) * 1000 + ms))
 }
 
@@ -95,9 +116,10 @@ fn parse_time(text: &str) -> Result<Duration, String> {
 fn clean_line(line: &str) -> String {
     let mut out = String::new();
     let mut depth = (0, 0);
-    for c in line.chars() {
+    for (i, c) in line.char_indices() {
         match c {
-            '<' => depth.0 += 1,
+            // A tag only where it closes: "I <3 you" keeps its words.
+            '<' if line[i..].contains('>') => depth.0 += 1,
             '>' if depth.0 > 0 => depth.0 -= 1,
             '{' => depth.1 += 1,
             '}' if depth.1 > 0 => depth.1 -= 1,
@@ -179,5 +201,17 @@ mod tests {
         let e = parse(b"00:00:05,000 --> 00:00:02,000\nx\n").unwrap_err().to_string();
         assert_eq!(e, "line 1: the cue ends before it starts");
         assert_eq!(parse(&vec![b'a'; MAX_BYTES + 1]), Err(SubtitleError::TooLarge));
+        let e = parse(b"999999999999999:00:00,000 --> 1000000000000000:00:00,000\nx\n").unwrap_err();
+        assert!(e.to_string().starts_with("line 1: "), "{e}");
+    }
+
+    #[test]
+    fn notepad_unicode_short_milliseconds_hearts_and_empty_cues() {
+        let text = "00:00:01,5 --> 00:00:02,000\nI <3 you\n\n00:00:03,000 --> 00:00:03,000\nnothing\n";
+        let mut utf16 = vec![0xFF, 0xFE];
+        utf16.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let cues = parse(&utf16).unwrap();
+        assert_eq!(cues.len(), 1);
+        assert_eq!((cues[0].start, cues[0].lines[0].as_str()), (ms(1500), "I <3 you"));
     }
 }

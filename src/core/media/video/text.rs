@@ -32,8 +32,12 @@ pub(super) fn link_text(pipeline: &gst::Pipeline, pad: &gst::Pad, cues: Cues) {
                     if let Some(cue) = sample_cue(&sample)
                         && let Ok(mut cues) = cues.lock()
                         && cues.len() < MAX_CUES
+                        && !cues.contains(&cue)
                     {
-                        cues.push(cue);
+                        // In order of their start (a film read again from its start after a
+                        // start mid-way brings earlier cues later), each once.
+                        let at = cues.partition_point(|c| c.start <= cue.start);
+                        cues.insert(at, cue);
                     }
                     Ok(gst::FlowSuccess::Ok)
                 })
