@@ -98,10 +98,16 @@ fn collect(
         m.dirty = true;
     }
     if let Some(f) = feeds.read().last() {
+        // Each feed a series of its own: its address where its label is missing or shared.
+        let shared = |label: &str| f.0.iter().filter(|g| g.label == label).count() > 1;
         m.snapshot.feeds =
             f.0.iter()
                 .map(|f| FeedMetric {
-                    label: if f.label.is_empty() { f.source.clone() } else { f.label.clone() },
+                    label: if f.label.is_empty() || shared(&f.label) {
+                        f.source.clone()
+                    } else {
+                        f.label.clone()
+                    },
                     ok: f.error.is_none(),
                     last_success: f.last_success.map(|t| t.timestamp()),
                 })
