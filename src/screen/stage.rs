@@ -372,14 +372,7 @@ fn subtitle_band(
     cues: Option<Arc<Vec<Cue>>>,
 ) {
     commands.entity(picture).with_child((
-        Node {
-            position_type: PositionType::Absolute,
-            bottom: px(0),
-            width: percent(100),
-            padding: UiRect::axes(vmin(2.0), vmin(1.0)),
-            justify_content: JustifyContent::Center,
-            ..default()
-        },
+        bottom_band(1.0),
         BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.72)),
         SlidePart::new(root, Part::Background, 0.72),
         Visibility::Hidden,
@@ -395,16 +388,21 @@ fn subtitle_band(
     ));
 }
 
+/// A band across the bottom of its parent, its text centred (a caption, subtitles).
+fn bottom_band(padding_vmin: f32) -> Node {
+    Node {
+        position_type: PositionType::Absolute,
+        bottom: px(0),
+        width: percent(100),
+        padding: UiRect::axes(vmin(2.0), vmin(padding_vmin)),
+        justify_content: JustifyContent::Center,
+        ..default()
+    }
+}
+
 fn caption_part(commands: &mut Commands, root: Entity, fonts: &Fonts, caption: &str) {
     commands.entity(root).with_child((
-        Node {
-            position_type: PositionType::Absolute,
-            bottom: px(0),
-            width: percent(100),
-            padding: UiRect::axes(vmin(2.0), vmin(1.2)),
-            justify_content: JustifyContent::Center,
-            ..default()
-        },
+        bottom_band(1.2),
         BackgroundColor(Color::srgba(0.0, 0.0, 0.0, 0.6)),
         SlidePart::new(root, Part::Background, 0.6),
         children![(

@@ -91,17 +91,21 @@ fn a_pptx_an_odp_and_a_pdf_play_page_by_page_and_pages_choose_some() {
     );
 }
 
-#[test]
-fn check_lists_each_deck_with_its_pages_and_max_pages_cuts_a_long_one() {
+/// A screen's folder whose default playlist holds the three-page volcanoes.pptx, with `slides`
+/// under `[slides]` in its corridor.toml.
+fn deck_screen(slides: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("playlists");
     std::fs::create_dir_all(content.join("default")).unwrap();
     make_deck(&content.join("default"), "volcanoes", "pptx");
-    std::fs::write(
-        dir.path().join("corridor.toml"),
-        "state_folder = \"state\"\ncontent = \"playlists\"\n[slides]\nmax_pages = 2\n",
-    )
-    .unwrap();
+    let toml = format!("state_folder = \"state\"\ncontent = \"playlists\"\n[slides]\n{slides}\n");
+    std::fs::write(dir.path().join("corridor.toml"), toml).unwrap();
+    (dir, content)
+}
+
+#[test]
+fn check_lists_each_deck_with_its_pages_and_max_pages_cuts_a_long_one() {
+    let (dir, _) = deck_screen("max_pages = 2");
     let out = corridor().arg("--config").arg(dir.path().join("corridor.toml")).arg("check").output().unwrap();
     let said = stdout(&out);
     assert!(said.contains("default/volcanoes.pptx: 2 of 3 pages"), "{said}");
@@ -157,15 +161,7 @@ fn damaged_bombs_and_protected_decks_are_each_one_problem_and_the_rest_plays() {
 
 #[test]
 fn a_missing_tool_or_a_conversion_that_hangs_is_one_clear_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("playlists");
-    std::fs::create_dir_all(content.join("default")).unwrap();
-    make_deck(&content.join("default"), "volcanoes", "pptx");
-    std::fs::write(
-        dir.path().join("corridor.toml"),
-        "state_folder = \"state\"\ncontent = \"playlists\"\n[slides]\nconvert_timeout = \"5s\"\n",
-    )
-    .unwrap();
+    let (dir, content) = deck_screen("convert_timeout = \"5s\"");
     let check = |path: &str| {
         let out = corridor()
             .arg("--config")
