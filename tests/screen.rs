@@ -2611,3 +2611,41 @@ fn kiosk_a_stream_that_stops_mid_slide_never_leaves_a_black_screen() {
         "held for the hold time: {seen}"
     );
 }
+
+#[test]
+fn live_each_stream_slides_state_reaches_the_status_file() {
+    let _heavy = cpu_heavy();
+    let port = free_udp_port();
+    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    std::fs::write(pl.join("1 studio.stream"), format!("udp://127.0.0.1:{port}\n")).unwrap();
+    let silent = free_udp_port();
+    std::fs::write(pl.join("2 camera.stream"), format!("udp://127.0.0.1:{silent}\n")).unwrap();
+    write_solid(&pl.join("3 still.png"), 16, 9, [255, 255, 255]);
+    let mut live = Live::new(dir.path(), &content, |_| {});
+    let stream = |l: &Live, file: &str| {
+        let s = l.status()["streams"].as_array().cloned().unwrap_or_default();
+        s.into_iter().find(|s| s["file"] == file).unwrap_or_default()
+    };
+    live.until(
+        "the studio on screen",
+        |l| stream(l, "default/1 studio.stream")["state"] == "on screen",
+        |_| {},
+    );
+    let s = stream(&live, "default/1 studio.stream");
+    assert_eq!(s["stream"], format!("udp://127.0.0.1:{port}"));
+    assert!(s["last_on_screen"].is_string(), "{s}");
+    assert_eq!(stream(&live, "default/2 camera.stream")["state"], "waiting for its turn");
+    live.until(
+        "the silent camera found not live",
+        |l| stream(l, "default/2 camera.stream")["state"] == "not live",
+        |_| {},
+    );
+    let why =
+        stream(&live, "default/2 camera.stream")["not_live_because"].as_str().unwrap_or_default().to_string();
+    assert!(why.starts_with("the stream is not live"), "{why}");
+    drop(studio);
+}

@@ -24,9 +24,12 @@ use super::sync::{Sources, source_json};
 use super::ticker::FeedsChanged;
 use crate::core::config::PlayLog;
 use crate::core::content::Playlist;
+use crate::core::content::STREAM_EXTENSIONS;
 pub use crate::core::files::write_atomically;
 use crate::core::problems::{Problem, Severity};
+use crate::core::sync::source::without_password;
 use crate::core::ticker::worker::FeedState;
+use std::collections::HashMap;
 
 /// At most this many slide problems are kept in the status file.
 const MAX_SLIDE_PROBLEMS: usize = 100;
@@ -68,7 +71,16 @@ struct Reporter {
     feeds: Vec<Value>,
     /// The last screenshot written (`screenshot_file`), and when.
     screenshot: Option<Value>,
+    /// Each stream slide: when it was last on screen, and its last failure (when, why).
+    streams: HashMap<PathBuf, StreamSeen>,
     dirty: bool,
+}
+
+/// What the screen has seen of one stream slide.
+#[derive(Default)]
+struct StreamSeen {
+    on_screen: Option<DateTime<Tz>>,
+    failed: Option<(DateTime<Tz>, String)>,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -111,6 +123,7 @@ fn start(mut commands: Commands, settings: Res<Settings>) {
         slide_problems: Vec::new(),
         feeds: Vec::new(),
         screenshot: None,
+        streams: HashMap::new(),
         dirty: true,
     });
 }
@@ -158,11 +171,17 @@ fn collect(
         if !r.slide_problems.contains(&f.0) && r.slide_problems.len() < MAX_SLIDE_PROBLEMS {
             r.slide_problems.push(f.0.clone());
         }
+        if let Some(file) = f.0.file.as_ref().filter(|p| is_stream_file(p)) {
+            r.streams.entry(file.clone()).or_default().failed = Some((clock.now(), f.0.message.clone()));
+        }
         r.dirty = true;
     }
     for s in shown.read() {
         if let Some(prev) = r.current.take() {
             log_play(r, &prev, s.at);
+        }
+        if is_stream_file(&s.file) {
+            r.streams.entry(s.file.clone()).or_default().on_screen = Some(s.at);
         }
         r.current = Some(s.clone());
         r.dirty = true;
@@ -226,12 +245,44 @@ fn problem_json(p: &Problem) -> Value {
     })
 }
 
+fn is_stream_file(p: &std::path::Path) -> bool {
+    let ext = p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    STREAM_EXTENSIONS.contains(&ext.as_str())
+}
+
+/// The playing playlist's stream slides: on screen now, not live (its last try failed, and why),
+/// or waiting for its turn; when each was last on screen.
+fn streams_json(r: &Reporter, current: Option<&PathBuf>) -> Vec<Value> {
+    let Some(playlist) = r.items.as_ref() else { return Vec::new() };
+    let streams = playlist.items.iter().filter_map(|i| Some((i, i.source.stream()?)));
+    streams
+        .map(|(item, address)| {
+            let seen = r.streams.get(&item.rel);
+            let on_screen = seen.and_then(|s| s.on_screen);
+            let failed =
+                seen.and_then(|s| s.failed.as_ref()).filter(|(at, _)| on_screen.is_none_or(|o| *at > o));
+            let state = match (current == Some(&item.rel), failed) {
+                (true, _) => "on screen",
+                (false, Some(_)) => "not live",
+                (false, None) => "waiting for its turn",
+            };
+            json!({
+                "file": item.rel.display().to_string(),
+                "stream": without_password(&address.url),
+                "state": state,
+                "last_on_screen": on_screen.map(|t| t.to_rfc3339()),
+                "not_live_because": failed.map(|(_, why)| why),
+            })
+        })
+        .collect()
+}
+
 /// The live broadcast: the stream watched, on air since when, or why it is off air; None when
 /// no stream is set.
 fn on_air_json(on_air: &OnAir) -> Option<Value> {
     let address = on_air.address.as_ref()?;
     Some(json!({
-        "stream": crate::core::sync::source::without_password(&address.url),
+        "stream": without_password(&address.url),
         "on_air": on_air.since.is_some(),
         "since": on_air.since.map(|t| t.to_rfc3339()),
         "off_air_because": on_air.off_air,
@@ -264,6 +315,7 @@ fn write_status(
         "alert": alert.0,
         "on_air": on_air.as_deref().and_then(on_air_json),
         "screenshot": r.screenshot,
+        "streams": streams_json(r, current.map(|c| &c.file)),
         "sources": sources.map(|s| s.0.iter().map(source_json).collect::<Vec<_>>()).unwrap_or_default(),
     });
     let current_file = current.map(|c| c.file.clone());
