@@ -2336,6 +2336,15 @@ fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it
     run_until(&mut app, "the broadcast in the play log", |_| {
         std::fs::read_to_string(log.join("2027-01-04.jsonl")).is_ok_and(|t| t.contains(&logged))
     });
+    // The slide it covered has its line end where the broadcast began (shown, then covered).
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(log.join("2027-01-04.jsonl"))
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let broadcast = lines.iter().find(|l| l["on_air"].is_string()).unwrap();
+    let covered = lines.iter().find(|l| l["file"] == format!("default/{}", left.clone().unwrap())).unwrap();
+    assert_eq!(covered["end"], broadcast["start"], "{lines:?}");
     // The studio comes back: on air again, tried again within the back-off (at most 2 s).
     let studio = Studio::start(&send);
     studio.colour(GREEN);

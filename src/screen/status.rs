@@ -73,6 +73,8 @@ struct Reporter {
     screenshot: Option<Value>,
     /// Each stream slide: when it was last on screen, and its last failure (when, why).
     streams: HashMap<PathBuf, StreamSeen>,
+    /// The slide on screen went under the live broadcast: its play-log line ended there.
+    covered: bool,
     dirty: bool,
 }
 
@@ -124,6 +126,7 @@ fn start(mut commands: Commands, settings: Res<Settings>) {
         feeds: Vec::new(),
         screenshot: None,
         streams: HashMap::new(),
+        covered: false,
         dirty: true,
     });
 }
@@ -147,6 +150,9 @@ fn collect(
         r.dirty = true;
     }
     broadcasts.read().for_each(|b| log_broadcast(r, b));
+    if let Some(since) = on_air.as_ref().filter(|o| o.is_changed()).and_then(|o| o.since) {
+        cover_current(r, since);
+    }
     if on_air.is_some_and(|o| o.is_changed()) || sources.is_some_and(|s| s.is_changed()) {
         r.dirty = true;
     }
@@ -177,7 +183,9 @@ fn collect(
         r.dirty = true;
     }
     for s in shown.read() {
-        if let Some(prev) = r.current.take() {
+        if let Some(prev) = r.current.take()
+            && !std::mem::take(&mut r.covered)
+        {
             log_play(r, &prev, s.at);
         }
         if is_stream_file(&s.file) {
@@ -200,6 +208,18 @@ fn prune_once_a_day(r: &mut Reporter, today: NaiveDate) {
         r.pruned = Some(today);
         let before = today - chrono::Duration::days(r.keep_days as i64);
         let _ = r.tx.send(Job::Prune { folder, before });
+    }
+}
+
+/// The live broadcast went on air over the slide on screen: the slide's play-log line ends
+/// there (the broadcast has its own line); when the show comes back, its slide starts again.
+fn cover_current(r: &mut Reporter, since: DateTime<Tz>) {
+    if r.covered {
+        return;
+    }
+    if let Some(current) = r.current.clone() {
+        log_play(r, &current, since);
+        r.covered = true;
     }
 }
 
