@@ -2658,3 +2658,39 @@ fn live_each_stream_slides_state_reaches_the_status_file() {
     assert!(why.starts_with("the stream is not live"), "{why}");
     drop(studio);
 }
+
+#[test]
+fn headless_a_stream_slide_under_the_broadcast_waits_unshown_and_comes_back() {
+    let _heavy = cpu_heavy();
+    let (slide_port, air_port) = (free_udp_port(), free_udp_port());
+    let send = |port| format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}");
+    let hall = Studio::start(&send(slide_port));
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("default")).unwrap();
+    std::fs::write(content.join("default/hall.stream"), format!("udp://127.0.0.1:{slide_port}\n")).unwrap();
+    std::fs::write(content.join("LIVE.stream"), format!("udp://127.0.0.1:{air_port}\n")).unwrap();
+    let mut config = Config { content, ..Config::default() };
+    config.slides.default_duration = Duration::from_secs(600);
+    config.live.hold = Duration::from_secs(1);
+    let mut app = headless_app_with(config, monday(9, 0, 0));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(40)));
+    run_until(&mut app, "the hall's stream on the stage, red", |app| {
+        live_frame(app).is_some_and(|(n, c)| n == "hall.stream" && c == 'R')
+    });
+    let studio = Studio::start(&send(air_port));
+    studio.colour(BLUE);
+    run_until(&mut app, "the studio on air", |app| on_air_frame(app) == Some('B'));
+    // The hall turns green under the cover: the covered slide's picture is not updated.
+    hall.colour(GREEN);
+    for _ in 0..50 {
+        assert_eq!(on_air_frame(&mut app), Some('B'));
+        let id = app.world().resource::<StageState>().show.as_ref().unwrap().current_id().unwrap();
+        assert_eq!(slide_centre(&mut app, id).map(colour_name), Some('R'), "no upload under the cover");
+    }
+    // The broadcast ends: the hall's stream is on the stage again, as it is now.
+    drop(studio);
+    run_until(&mut app, "the hall again, green", |app| {
+        on_air_frame(app).is_none() && live_frame(app).is_some_and(|(n, c)| n == "hall.stream" && c == 'G')
+    });
+}

@@ -97,6 +97,8 @@ pub(super) struct VideoPlayback {
     centre: Option<[u8; 3]>,
     /// Film time of the frame on screen (subtitles follow it).
     shown_pts: Duration,
+    /// Its slide is under the live broadcast's cover.
+    covered: bool,
 }
 
 impl VideoPlayback {
@@ -170,6 +172,7 @@ pub(super) fn video_picture(
         colours,
         centre,
         shown_pts: first_pts,
+        covered: false,
     };
     (MaterialNode(material), playback)
 }
@@ -252,11 +255,14 @@ pub(super) fn play_videos(
     for mut v in &mut videos {
         let on_screen = v.always_on || Some(v.slide) == on.current;
         v.start_or_stop(on_screen);
+        // Under the live broadcast's cover the slide waits: silent, its pictures not uploaded.
+        let covered = on_screen && !v.always_on && state.on_air;
+        v.cover(covered);
         // A film with sound keeps time with its sound (the sound device's clock), so picture and
         // sound stay together even if the screen's clock stumbles; a silent one with the show.
         let now = v.film_clock(on_screen).unwrap_or(on.elapsed);
         if v.stream.live {
-            play_live(&mut v, on_screen, &on, &mut images, &mut ended);
+            play_live(&mut v, on_screen && !covered, &on, &mut images, &mut ended);
             v.update_material(&mut materials);
             continue;
         }
@@ -329,6 +335,22 @@ fn play_live(
 impl VideoPlayback {
     /// A film with sound starts when its slide goes on, and stops when its slide has gone (its
     /// sound must not go on under the next slide).
+    /// Pauses a playing film (mutes a live stream) while the live broadcast covers its slide,
+    /// and lets it play again when the broadcast goes.
+    fn cover(&mut self, covered: bool) {
+        if covered == self.covered {
+            return;
+        }
+        self.covered = covered;
+        if self.started && !self.stopped {
+            if covered {
+                self.stream.pause();
+            } else {
+                self.stream.play();
+            }
+        }
+    }
+
     fn start_or_stop(&mut self, on_screen: bool) {
         if on_screen && !self.started {
             self.started = true;
