@@ -878,12 +878,25 @@ fn render_the_player_runs_and_keeps_running() {
         std::thread::sleep(Duration::from_millis(100));
     };
     assert!(matches!(player.child.try_wait(), Ok(None)), "still running after a slide change:\n{}", log());
+    // The first screenshot comes a few seconds after the first slide: wait for the status to
+    // name it.
+    let shot = loop {
+        let s: serde_json::Value = std::fs::read_to_string(&status)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+        if s["screenshot"]["file"].is_string() {
+            break s;
+        }
+        assert!(start.elapsed() < PATIENCE, "timed out waiting for the screenshot; status: {s}\n{}", log());
+        std::thread::sleep(Duration::from_millis(100));
+    };
     drop(player);
     assert_eq!(s["playlist"], "default");
     assert!(s["current"]["file"].as_str().unwrap().starts_with("default/"), "{s}");
     assert_eq!(s["items"].as_array().unwrap().len(), 5);
     assert_eq!(s["items"][4], "default/05 bouncing ball.webm", "{s}");
-    a_screenshot_of_the_screen(&s, &dir.path().join("shot.jpg"));
+    a_screenshot_of_the_screen(&shot, &dir.path().join("shot.jpg"));
 }
 
 /// The screenshot the status file names: 480 pixels wide for the 1280x720 screen, a slide
