@@ -2234,7 +2234,7 @@ fn live_frame(app: &mut App) -> Option<(String, char)> {
 fn headless_a_live_stream_plays_holds_its_last_frame_when_the_studio_stops_then_the_show_moves_on() {
     let _heavy = cpu_heavy();
     let port = free_udp_port();
-    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let studio = Studio::over_udp(port);
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     let pl = content.join("default");
@@ -2281,7 +2281,7 @@ fn on_air_frame(app: &mut App) -> Option<char> {
 fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it_stops() {
     let _heavy = cpu_heavy();
     let port = free_udp_port();
-    let send = format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}");
+    let send = udp_send(port);
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     let pl = content.join("default");
@@ -2384,7 +2384,7 @@ fn render_snapshot_of_a_live_stream_shows_its_picture_or_what_plays_instead() {
     let img = load(&shot);
     assert!(near(px(&img, 250, 180), [0, 200, 0], 40), "the picture instead: {:?}", px(&img, 250, 180));
     // Live: the stream's picture, drawn by the GPU path films use.
-    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let studio = Studio::over_udp(port);
     studio.colour(BLUE);
     snapshot(&cfg, &content, &args);
     let img = load(&shot);
@@ -2592,7 +2592,7 @@ fn render_subtitles_show_at_their_cues_at_the_bottom_of_the_film() {
 fn kiosk_a_stream_that_stops_mid_slide_never_leaves_a_black_screen() {
     let _heavy = cpu_heavy();
     let port = free_udp_port();
-    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let studio = Studio::over_udp(port);
     studio.colour(BLUE);
     let dir = tempfile::tempdir().unwrap();
     let pl = dir.path().join("playlists/default");
@@ -2638,7 +2638,7 @@ fn kiosk_a_stream_that_stops_mid_slide_never_leaves_a_black_screen() {
 fn live_each_stream_slides_state_reaches_the_status_file() {
     let _heavy = cpu_heavy();
     let port = free_udp_port();
-    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let studio = Studio::over_udp(port);
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     let pl = content.join("default");
@@ -2676,8 +2676,7 @@ fn live_each_stream_slides_state_reaches_the_status_file() {
 fn headless_a_stream_slide_under_the_broadcast_waits_unshown_and_comes_back() {
     let _heavy = cpu_heavy();
     let (slide_port, air_port) = (free_udp_port(), free_udp_port());
-    let send = |port| format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}");
-    let hall = Studio::start(&send(slide_port));
+    let hall = Studio::over_udp(slide_port);
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");
     std::fs::create_dir_all(content.join("default")).unwrap();
@@ -2691,7 +2690,7 @@ fn headless_a_stream_slide_under_the_broadcast_waits_unshown_and_comes_back() {
     run_until(&mut app, "the hall's stream on the stage, red", |app| {
         live_frame(app).is_some_and(|(n, c)| n == "hall.stream" && c == 'R')
     });
-    let studio = Studio::start(&send(air_port));
+    let studio = Studio::over_udp(air_port);
     studio.colour(BLUE);
     run_until(&mut app, "the studio on air", |app| on_air_frame(app) == Some('B'));
     // The hall turns green under the cover: the covered slide's picture is not updated.

@@ -76,7 +76,7 @@ fn measure(name: &str, url: &str, colour: &dyn Fn(u32), changes: usize) {
 
 pub fn bench_live_stream() {
     let udp = free_udp_port();
-    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={udp}"));
+    let studio = Studio::over_udp(udp);
     measure("MPEG-TS over UDP", &format!("udp://127.0.0.1:{udp}"), &|c| studio.colour(c), CHANGES);
     drop(studio);
     let srt = free_udp_port();
@@ -235,7 +235,7 @@ pub fn bench_live_stream_soak() {
         std::env::var("CORRIDOR_SOAK_MINUTES").ok().and_then(|m| m.parse().ok()).unwrap_or(30.0);
     let run = Duration::from_secs_f64(minutes * 60.0);
     let port = free_udp_port();
-    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let studio = Studio::over_udp(port);
     let dir = tempfile::tempdir().expect("tempdir");
     let content = dir.path().join("content");
     std::fs::create_dir_all(content.join("default")).expect("folder");

@@ -332,10 +332,20 @@ pub struct Studio {
     pipeline: gst::Pipeline,
 }
 
+/// The end of a studio pipeline that sends MPEG-TS over UDP to `port` on 127.0.0.1.
+pub fn udp_send(port: u16) -> String {
+    format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}")
+}
+
 impl Studio {
     /// Starts `CAMERA ! {send}`.
     pub fn start(send: &str) -> Self {
         Self::start_raw(&format!("{CAMERA} ! {send}"))
+    }
+
+    /// Sends MPEG-TS over UDP to `port` on 127.0.0.1.
+    pub fn over_udp(port: u16) -> Self {
+        Self::start(&udp_send(port))
     }
 
     /// Starts a whole pipeline of the test's own.

@@ -76,7 +76,7 @@ fn goes_quiet(s: &VideoStream, quiet: Duration) {
 #[test]
 fn mpeg_ts_over_udp_plays_live_and_goes_quiet_when_the_studio_stops() {
     let port = free_udp_port();
-    let studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let studio = Studio::over_udp(port);
     let s = colours_arrive_in_order(&format!("udp://127.0.0.1:{port}"), &|c| studio.colour(c));
     drop(studio);
     // Frames already on their way may still come; then nothing.
@@ -198,7 +198,7 @@ fn stream_files_make_stream_slides_and_bad_ones_are_each_reported() {
 #[test]
 fn check_connects_to_each_stream_and_tells_the_live_broadcast_apart() {
     let port = free_udp_port();
-    let _studio = Studio::start(&format!("mpegtsmux alignment=7 ! udpsink host=127.0.0.1 port={port}"));
+    let _studio = Studio::over_udp(port);
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("default");
     std::fs::create_dir(&list).unwrap();
