@@ -1,7 +1,8 @@
 //! The reference for corridor's start-up benchmark (`cargo bench --bench player -- startup`): a
 //! bare Bevy window with the same Bevy features as corridor and an empty scene (a camera only),
 //! fullscreen-sized, telling `$NOTIFY_SOCKET` READY=1 when its first frame has been presented,
-//! exactly as corridor does. Run it by hand with `cargo run --release --example bare_window`.
+//! exactly as corridor does. Run it by hand with `cargo run --release --example bare_window`
+//! (`-- --msaa-off` for a camera without multisampling, as corridor's).
 
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -25,8 +26,10 @@ fn main() {
     };
     let mut app = App::new();
     app.add_plugins(DefaultPlugins.set(WindowPlugin { primary_window: Some(window), ..default() }));
-    app.add_systems(Startup, |mut commands: Commands| {
-        commands.spawn(Camera2d);
+    // `--msaa-off`: the camera without multisampling, as corridor's is.
+    let msaa = if std::env::args().any(|a| a == "--msaa-off") { Msaa::Off } else { Msaa::default() };
+    app.add_systems(Startup, move |mut commands: Commands| {
+        commands.spawn((Camera2d, msaa));
     });
     if let Some(notifier) = Notifier::from_env()
         && let Some(render_app) = app.get_sub_app_mut(RenderApp)

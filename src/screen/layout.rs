@@ -139,7 +139,10 @@ fn follow_window(
 
 fn spawn_layout(mut commands: Commands, settings: Res<Settings>) {
     let cfg = &settings.0;
-    commands.spawn((Camera2d, UiCamera));
+    // No multisampling: slides, text and strips are axis-aligned pictures with their own smooth
+    // edges, and 4x samples (Bevy's default) would hold a 4x colour and depth picture of the
+    // whole screen (about 66 MB at 1920x1080) and four times the fill work for nothing.
+    commands.spawn((Camera2d, UiCamera, Msaa::Off));
     let (header, panel, ticker) = zone_colours(cfg);
     let zone = || Node { position_type: PositionType::Absolute, overflow: Overflow::clip(), ..default() };
     commands

@@ -62,7 +62,12 @@ fn turn(
     let output = UVec2::new(window.physical_width(), window.physical_height());
     let image = images.add(target(upright(degrees, output)));
     commands.entity(camera).insert((RenderTarget::Image(image.clone().into()), IsDefaultUiCamera));
-    commands.spawn((Camera2d, Camera { order: 1, ..default() }, RenderLayers::layer(OUTPUT_LAYER)));
+    commands.spawn((
+        Camera2d,
+        Camera { order: 1, ..default() },
+        Msaa::Off,
+        RenderLayers::layer(OUTPUT_LAYER),
+    ));
     let logical = upright(degrees, output).as_vec2() / window.scale_factor();
     commands.spawn((
         TurnedPicture,
