@@ -79,7 +79,7 @@ pub fn bench_sync(dir: &Path) {
 }
 
 /// Download runs of each tool.
-const RUNS: usize = 5;
+const RUNS: usize = 7;
 
 /// The 500 MB folder three ways, in turns: `corridor sync --once`; curl alone; curl, then
 /// `openssl dgst -sha256` of what it wrote (the same work as corridor's: bring, then check).

@@ -4,11 +4,14 @@
 //! trusted comment carries a serial number that grows with every publish, [`signing`]);
 //! [`publish`] writes both, and [`verify`] checks a folder as a screen receives it. A screen
 //! subscribes to `[[source]]`s ([`source`]): [`subscribe`] brings one up to date through
-//! [`transport`] (web or folder), switching to a new version only once all of it verified, and
+//! [`transport`] (web or folder; `pace` keeps each transfer within its limits) and [`fetchers`]
+//! (two files at a time), switching to a new version only once all of it verified, and
 //! [`record`] keeps each source's state and the lock that lets one sync run at a time.
 
+pub mod fetchers;
 pub mod guard;
 pub mod manifest;
+mod pace;
 pub mod publish;
 pub mod record;
 pub mod rounds;

@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 
 use minisign_verify::PublicKey;
 
-use super::manifest::{Entry, MAX_MANIFEST_BYTES, hash_file, parse, to_hex};
+use super::fetchers::fetch_all;
+use super::manifest::{Entry, MAX_MANIFEST_BYTES, hash_file, parse};
 use super::record::Record;
 use super::signing::{accept, public_key, verify};
 use super::source::Source;
-use super::transport::{Small, Transport, short};
+use super::transport::{Small, Transport};
 use super::{MANIFEST, SIGNATURE, SyncError};
 use crate::core::files::{SYNC_WORK, exchange};
 use crate::core::ticker::fetch::Validators;
@@ -143,7 +144,8 @@ impl Work {
         Self { next: root.join("next"), parts: root.join("parts"), root }
     }
 
-    /// Puts the version `entries` together in `next/`.
+    /// Puts the version `entries` together in `next/`: the files the screen has first, then
+    /// the rest fetched.
     fn assemble(
         &self,
         source: &Source,
@@ -157,62 +159,61 @@ impl Work {
         }
         let mut have = files_in_force(live);
         have.extend(self.finished_downloads());
-        let mut update = Update { files: entries.len(), ..Update::default() };
-        let mut total = 0u64;
+        let mut wanted: Vec<&Entry> = Vec::new();
+        for entry in entries {
+            let dest = self.place(entry)?;
+            if have.get(&entry.sha256).is_some_and(|p| reuse(p, &dest, entry)) {
+                have.insert(entry.sha256, dest);
+            } else if !wanted.iter().any(|w| w.sha256 == entry.sha256) {
+                wanted.push(entry);
+            }
+        }
+        let left = source.max_total.checked_sub(self.size_so_far()?).ok_or_else(too_large(source))?;
+        let fetched = fetch_all(source, &wanted, &self.parts, left, transport)?;
+        let mut update = Update { files: entries.len(), downloaded: fetched.len(), ..Update::default() };
+        for (entry, file) in wanted.iter().zip(fetched) {
+            update.bytes += file.bytes;
+            have.insert(entry.sha256, file.path);
+        }
         for entry in entries {
             let dest = self.next.join(&entry.name);
-            if let Some(parent) = dest.parent() {
-                std::fs::create_dir_all(parent).map_err(|e| SyncError::io(parent, e))?;
+            if !dest.exists() {
+                let from = have.get(&entry.sha256).ok_or_else(|| SyncError::io(&dest, not_found()))?;
+                link_or_copy(from, &dest)?;
             }
-            let reused = have.get(&entry.sha256).is_some_and(|p| reuse(p, &dest, entry));
-            if !reused {
-                let (bytes, done) = self.download(source, entry, source.max_total - total, transport)?;
-                link_or_copy(&done, &dest)?;
-                (update.bytes, update.downloaded) = (update.bytes + bytes, update.downloaded + 1);
-            }
-            total += std::fs::metadata(&dest).map_err(|e| SyncError::io(&dest, e))?.len();
-            if total > source.max_total {
-                return Err(SyncError::TooLarge { name: "the whole source".into(), cap: source.max_total });
-            }
-            have.insert(entry.sha256, dest);
+        }
+        if self.size_so_far()? > source.max_total {
+            return Err(too_large(source)());
         }
         let names: std::collections::HashSet<&str> = entries.iter().map(|e| e.name.as_str()).collect();
         update.removed = listed(live).iter().filter(|e| !names.contains(e.name.as_str())).count();
         Ok(update)
     }
 
-    /// Downloads one file to its part and checks its hash; kept as `parts/<hash>` once whole
-    /// (a later round that fails elsewhere does not fetch it again). The bytes fetched, and where
-    /// it is.
-    fn download(
-        &self,
-        source: &Source,
-        entry: &Entry,
-        left: u64,
-        transport: &Transport,
-    ) -> Result<(u64, PathBuf), SyncError> {
-        let done = self.parts.join(to_hex(&entry.sha256));
-        let part = done.with_extension("part");
-        let cap = source.max_file.min(left);
-        let (bytes, hash) = transport
-            .download(&source.origin, &entry.name, &part, cap, source.max_rate)
-            .map_err(|e| match e {
-                SyncError::TooLarge { .. } if left < source.max_file => {
-                    SyncError::TooLarge { name: "the whole source".into(), cap: source.max_total }
-                }
-                e => e,
-            })?;
-        if hash != entry.sha256 {
-            let _ = std::fs::remove_file(&part);
-            return Err(SyncError::Mismatch(format!(
-                "{}: its contents do not match the manifest ({} instead of {}); refused",
-                entry.name,
-                short(&hash),
-                short(&entry.sha256)
-            )));
+    /// Where `entry` goes in `next/`, its folder made.
+    fn place(&self, entry: &Entry) -> Result<PathBuf, SyncError> {
+        let dest = self.next.join(&entry.name);
+        if let Some(parent) = dest.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| SyncError::io(parent, e))?;
         }
-        std::fs::rename(&part, &done).map_err(|e| SyncError::io(&done, e))?;
-        Ok((bytes, done))
+        Ok(dest)
+    }
+
+    /// The bytes of the files in `next/` so far.
+    fn size_so_far(&self) -> Result<u64, SyncError> {
+        let mut total = 0;
+        let mut folders = vec![self.next.clone()];
+        while let Some(dir) = folders.pop() {
+            for e in std::fs::read_dir(&dir).map_err(|e| SyncError::io(&dir, e))?.flatten() {
+                let meta = e.metadata().map_err(|err| SyncError::io(&e.path(), err))?;
+                if meta.is_dir() {
+                    folders.push(e.path());
+                } else {
+                    total += meta.len();
+                }
+            }
+        }
+        Ok(total)
     }
 
     /// Files downloaded whole and checked in an earlier round that did not finish, by hash.
@@ -255,6 +256,16 @@ impl Work {
 }
 
 /// The files of the version in force, by hash.
+/// The source's cap on its whole size, passed.
+fn too_large(source: &Source) -> impl Fn() -> SyncError {
+    let cap = source.max_total;
+    move || SyncError::TooLarge { name: "the whole source".into(), cap }
+}
+
+fn not_found() -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::NotFound, "fetched, then gone")
+}
+
 fn files_in_force(live: &Path) -> HashMap<[u8; 32], PathBuf> {
     listed(live).into_iter().map(|e| (e.sha256, live.join(&e.name))).collect()
 }

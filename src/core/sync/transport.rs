@@ -1,44 +1,29 @@
 //! Getting a published folder's files from where it is: over HTTP(S) with reqwest, or from a
 //! folder (a mounted share). Small files (the manifest and its signature) are read whole, asking
 //! only for a changed copy; listed files stream to a `.part` file while their SHA-256 is worked
-//! out, resume with `Range` after a dropped connection, never grow past their cap, keep to
+//! out ([`Downloader`]: one per fetcher thread, hashing and writing each piece on that thread),
+//! resume with `Range` after a dropped connection, never grow past their cap, keep to
 //! `max_rate`, and give up on a server that stalls or drips. Blocking: worker threads only.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use reqwest::header::{CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE};
+use reqwest::{Response, StatusCode};
 use sha2::{Digest, Sha256};
 
 use super::SyncError;
 use super::manifest::to_hex;
+pub use super::pace::Limits;
+use super::pace::{Pace, cause, fetch_error};
 use super::source::Origin;
-use crate::core::ticker::fetch::{Validators, root_cause};
+use crate::core::ticker::fetch::Validators;
 
 /// Sent with every request.
 pub const USER_AGENT: &str =
     concat!("corridor/", env!("CARGO_PKG_VERSION"), " (school corridor signage; folder sync)");
-
-/// How long a transfer may take.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    pub connect: Duration,
-    /// No byte at all for this long: the transfer is given up (and resumed next round).
-    pub stall: Duration,
-    /// Fewer than `min_speed` bytes a second over a whole `stall` window: given up too (a
-    /// server that drips a byte at a time).
-    pub min_speed: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self { connect: Duration::from_secs(10), stall: Duration::from_secs(30), min_speed: 1024 }
-    }
-}
 
 /// A small file's answer.
 #[derive(Debug)]
@@ -74,11 +59,12 @@ impl Transport {
         since: &Validators,
     ) -> Result<Small, SyncError> {
         let mut body = Vec::new();
+        let mut pace = Pace::new(name, cap, None, self.limits);
         let validators = match origin {
             Origin::Folder(dir) => {
                 let path = dir.join(name);
                 let file = File::open(&path).map_err(|e| fetch_error(name, e.to_string()))?;
-                self.copy(name, &mut file.take(cap + 1), &mut body, cap, None)?;
+                pace.copy(&mut file.take(cap + 1), &mut body)?;
                 Validators::default()
             }
             Origin::Web(base) => {
@@ -96,13 +82,41 @@ impl Transport {
                 answered(name, response.status())?;
                 let header = |h| response.headers().get(h).and_then(|v| v.to_str().ok()).map(String::from);
                 let validators = Validators { etag: header(ETAG), last_modified: header(LAST_MODIFIED) };
-                self.copy(name, &mut response, &mut body, cap, None)?;
+                pace.copy(&mut response, &mut body)?;
                 validators
             }
         };
         Ok(Small::Body { bytes: body, validators })
     }
 
+    /// A downloader for one thread.
+    pub fn downloader(&self) -> Result<Downloader, SyncError> {
+        let client = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(self.limits.connect)
+            .read_timeout(self.limits.stall)
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(|e| fetch_error("", e.to_string()))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| fetch_error("", e.to_string()))?;
+        Ok(Downloader { client, runtime, limits: self.limits })
+    }
+}
+
+/// Downloads listed files on the thread that made it: the network, the hashing and the writing
+/// all on that thread, each piece hashed and written as it came in (no copy, no hand-over). A
+/// round runs one per fetcher thread.
+pub struct Downloader {
+    client: reqwest::Client,
+    /// Drives `client` on this thread (a current-thread runtime: no thread of its own).
+    runtime: tokio::runtime::Runtime,
+    limits: Limits,
+}
+
+impl Downloader {
     /// Downloads `name` into `part` (continuing what is already there), at most `cap` bytes at
     /// `rate` bytes a second; returns the bytes fetched this time and the whole file's SHA-256.
     pub fn download(
@@ -121,95 +135,64 @@ impl Transport {
             file.set_len(0).map_err(io)?;
             (hasher, have) = (Sha256::new(), 0);
         }
-        let mut out = PartWriter { file: &mut file, hasher: &mut hasher };
         let fetched = match origin {
             Origin::Folder(dir) => {
                 let mut src = File::open(dir.join(name)).map_err(|e| fetch_error(name, e.to_string()))?;
                 src.seek(SeekFrom::Start(have)).map_err(|e| fetch_error(name, e.to_string()))?;
-                self.copy(name, &mut src, &mut out, cap - have, rate)?
+                let mut out = PartWriter { file: &mut file, hasher: &mut hasher };
+                Pace::new(name, cap - have, rate, self.limits).copy(&mut src, &mut out)?
             }
             Origin::Web(base) => {
-                self.download_web(&url_of(base, name)?, name, &mut out, &mut have, cap, rate)?
+                let url = url_of(base, name)?;
+                let mut response = self.runtime.block_on(self.ask_from(&url, name, have))?;
+                let Some(resumed) = resumed(&response, name, have)? else {
+                    return Ok((0, hasher.finalize().into())); // the part is already whole
+                };
+                if !resumed && have > 0 {
+                    file.set_len(0).map_err(|e| fetch_error(name, e.to_string()))?;
+                    (hasher, have) = (Sha256::new(), 0);
+                }
+                if response.content_length().is_some_and(|n| n > cap - have) {
+                    return Err(SyncError::TooLarge { name: name.into(), cap });
+                }
+                let mut pace = Pace::new(name, cap - have, rate, self.limits);
+                self.runtime.block_on(pace.stream(&mut response, |piece| {
+                    file.write_all(&piece).map_err(|e| SyncError::Disk(format!("{name}: {e}")))?;
+                    hasher.update(&piece);
+                    Ok(())
+                }))?
             }
         };
         Ok((fetched, hasher.finalize().into()))
     }
 
-    fn download_web(
-        &self,
-        url: &reqwest::Url,
-        name: &str,
-        out: &mut PartWriter<'_>,
-        have: &mut u64,
-        cap: u64,
-        rate: Option<u64>,
-    ) -> Result<u64, SyncError> {
+    /// Asks for `url` from byte `have` on.
+    async fn ask_from(&self, url: &reqwest::Url, name: &str, have: u64) -> Result<Response, SyncError> {
         let mut request = self.client.get(url.clone());
-        if *have > 0 {
+        if have > 0 {
             request = request.header(RANGE, format!("bytes={have}-"));
         }
-        let mut response = request.send().map_err(|e| fetch_error(name, cause(&e)))?;
-        let resumed = response.status() == StatusCode::PARTIAL_CONTENT
-            && response
-                .headers()
-                .get(CONTENT_RANGE)
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.starts_with(&format!("bytes {have}-")));
-        if response.status() == StatusCode::RANGE_NOT_SATISFIABLE && *have > 0 {
-            return Ok(0); // the part is already whole; its hash decides
-        }
-        if !resumed {
-            answered(name, response.status())?;
-            if *have > 0 {
-                out.restart().map_err(|e| fetch_error(name, e.to_string()))?;
-                *have = 0;
-            }
-        }
-        if response.content_length().is_some_and(|n| n > cap - *have) {
-            return Err(SyncError::TooLarge { name: name.into(), cap });
-        }
-        self.copy(name, &mut response, out, cap - *have, rate)
+        request.send().await.map_err(|e| fetch_error(name, cause(&e)))
     }
+}
 
-    /// Copies `from` into `to`: at most `cap` bytes, `rate` bytes a second, and never slower
-    /// than the limits allow.
-    fn copy(
-        &self,
-        name: &str,
-        from: &mut dyn Read,
-        to: &mut dyn Write,
-        cap: u64,
-        rate: Option<u64>,
-    ) -> Result<u64, SyncError> {
-        let mut buf = vec![0u8; 256 * 1024];
-        let (started, mut window, mut window_bytes, mut total) = (Instant::now(), Instant::now(), 0u64, 0u64);
-        loop {
-            let n = from.read(&mut buf).map_err(|e| fetch_error(name, cause(&e)))?;
-            if n == 0 {
-                return Ok(total);
-            }
-            total += n as u64;
-            if total > cap {
-                return Err(SyncError::TooLarge { name: name.into(), cap });
-            }
-            to.write_all(&buf[..n]).map_err(|e| SyncError::Disk(format!("{name}: {e}")))?;
-            window_bytes += n as u64;
-            if window.elapsed() >= self.limits.stall {
-                // The floor never above half of `max_rate`: a slow link's own pace is not a drip.
-                let floor = rate.map_or(self.limits.min_speed, |r| self.limits.min_speed.min(r / 2));
-                if window_bytes < floor.saturating_mul(self.limits.stall.as_secs().max(1)) {
-                    return Err(fetch_error(name, format!("slower than {floor} bytes a second; given up")));
-                }
-                (window, window_bytes) = (Instant::now(), 0);
-            }
-            if let Some(rate) = rate.filter(|r| *r > 0) {
-                let due = Duration::from_secs_f64(total as f64 / rate as f64);
-                if let Some(wait) = due.checked_sub(started.elapsed()) {
-                    std::thread::sleep(wait);
-                }
-            }
-        }
+/// Whether `response` continues the part's `have` bytes (`Some(true)`), starts the file over
+/// (`Some(false)`), or says the part is already whole (`None`); an error for any other answer.
+fn resumed(response: &Response, name: &str, have: u64) -> Result<Option<bool>, SyncError> {
+    let status = response.status();
+    if status == StatusCode::RANGE_NOT_SATISFIABLE && have > 0 {
+        return Ok(None); // its hash decides
     }
+    let continues = status == StatusCode::PARTIAL_CONTENT
+        && response
+            .headers()
+            .get(CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with(&format!("bytes {have}-")));
+    if !continues {
+        answered(name, status)?;
+    }
+    Ok(Some(continues))
 }
 
 /// `base` with `name`'s parts appended, each percent-encoded.
@@ -224,19 +207,6 @@ fn url_of(base: &str, name: &str) -> Result<reqwest::Url, SyncError> {
 
 fn answered(name: &str, status: StatusCode) -> Result<(), SyncError> {
     if status.is_success() { Ok(()) } else { Err(fetch_error(name, format!("the server answered {status}"))) }
-}
-
-fn fetch_error(name: &str, why: String) -> SyncError {
-    SyncError::Fetch { name: name.to_string(), why }
-}
-
-/// The innermost error's words ("Connection refused (os error 111)"), without the URL.
-fn cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let words = root_cause(e);
-    if words.contains("timed out") || words.contains("deadline") {
-        return "no answer in time (timed out)".into();
-    }
-    words
 }
 
 /// Feeds a hasher only.
@@ -258,15 +228,6 @@ struct PartWriter<'a> {
     hasher: &'a mut Sha256,
 }
 
-impl PartWriter<'_> {
-    /// Empties the file and the hash (the server would not resume).
-    fn restart(&mut self) -> std::io::Result<()> {
-        self.file.set_len(0)?;
-        *self.hasher = Sha256::new();
-        Ok(())
-    }
-}
-
 impl Write for PartWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.file.write(buf)?;
@@ -286,7 +247,9 @@ pub fn short(hash: &[u8; 32]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
     use std::net::{TcpListener, TcpStream};
+    use std::time::{Duration, Instant};
 
     /// A server on 127.0.0.1 that answers one request with `answer`; its folder address.
     fn serve(answer: impl FnOnce(TcpStream) + Send + 'static) -> Origin {
@@ -319,7 +282,8 @@ mod tests {
         });
         let dir = tempfile::tempdir().unwrap();
         let part = dir.path().join("x.part");
-        let e = quick().download(&origin, "film.mp4", &part, 1 << 20, None).unwrap_err();
+        let e =
+            quick().downloader().unwrap().download(&origin, "film.mp4", &part, 1 << 20, None).unwrap_err();
         assert!(matches!(e, SyncError::TooLarge { .. }), "{e}");
         assert!(std::fs::metadata(&part).unwrap().len() <= 1 << 20);
     }
@@ -333,13 +297,21 @@ mod tests {
             }
         });
         let dir = tempfile::tempdir().unwrap();
-        let e = quick().download(&drip, "a.jpg", &dir.path().join("a.part"), 1 << 20, None).unwrap_err();
+        let e = quick()
+            .downloader()
+            .unwrap()
+            .download(&drip, "a.jpg", &dir.path().join("a.part"), 1 << 20, None)
+            .unwrap_err();
         assert!(e.to_string().contains("slower than 200 bytes a second"), "{e}");
         let stall = serve(|mut s| {
             let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc");
             std::thread::sleep(Duration::from_secs(3));
         });
-        let e = quick().download(&stall, "b.jpg", &dir.path().join("b.part"), 1 << 20, None).unwrap_err();
+        let e = quick()
+            .downloader()
+            .unwrap()
+            .download(&stall, "b.jpg", &dir.path().join("b.part"), 1 << 20, None)
+            .unwrap_err();
         assert!(matches!(e, SyncError::Fetch { .. }), "{e}");
         assert!(e.to_string().starts_with("b.jpg: "), "{e}");
     }
@@ -351,7 +323,11 @@ mod tests {
         let origin = Origin::Folder(dir.path().to_path_buf());
         let started = Instant::now();
         let part = dir.path().join("film.part");
-        let (bytes, _) = quick().download(&origin, "film.mp4", &part, 1 << 30, Some(2 << 20)).unwrap();
+        let (bytes, _) = quick()
+            .downloader()
+            .unwrap()
+            .download(&origin, "film.mp4", &part, 1 << 30, Some(2 << 20))
+            .unwrap();
         assert_eq!(bytes, 600 * 1024);
         // 600 KB at 2 MB a second: never sooner than 0.29 s (it can only be slower).
         assert!(started.elapsed() >= Duration::from_millis(280), "{:?}", started.elapsed());
@@ -370,7 +346,8 @@ mod tests {
         let part = dir.path().join("a.part");
         std::fs::write(&part, "a").unwrap();
         let origin = Origin::Folder(dir.path().to_path_buf());
-        let (fetched, hash) = quick().download(&origin, "a.txt", &part, 100, None).unwrap();
+        let (fetched, hash) =
+            quick().downloader().unwrap().download(&origin, "a.txt", &part, 100, None).unwrap();
         assert_eq!((fetched, std::fs::read_to_string(&part).unwrap().as_str()), (2, "abc"));
         assert_eq!(to_hex(&hash), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
