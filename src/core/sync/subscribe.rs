@@ -255,17 +255,18 @@ impl Work {
     }
 }
 
-/// The files of the version in force, by hash.
 /// The source's cap on its whole size, passed.
 fn too_large(source: &Source) -> impl Fn() -> SyncError {
     let cap = source.max_total;
     move || SyncError::TooLarge { name: "the whole source".into(), cap }
 }
 
+/// A file fetched this round that is no longer there.
 fn not_found() -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::NotFound, "fetched, then gone")
 }
 
+/// The files of the version in force, by hash.
 fn files_in_force(live: &Path) -> HashMap<[u8; 32], PathBuf> {
     listed(live).into_iter().map(|e| (e.sha256, live.join(&e.name))).collect()
 }
