@@ -31,9 +31,12 @@ fn main() {
     app.add_systems(Startup, move |mut commands: Commands| {
         commands.spawn((Camera2d, msaa));
     });
-    if let Some(notifier) = Notifier::from_env()
+    if let Some(mut notifier) = Notifier::from_env()
         && let Some(render_app) = app.get_sub_app_mut(RenderApp)
     {
+        // Which camera this build draws with: the benchmark checks it (an old build ignores
+        // `--msaa-off`).
+        notifier.status(&format!("bare window, msaa {}", msaa.samples()));
         render_app.insert_resource(Notify(Arc::new(Mutex::new(notifier))));
         render_app.add_systems(
             Render,

@@ -34,6 +34,8 @@ struct Start {
     ready: f64,
     slide: Option<f64>,
     peak_mb: f64,
+    /// The bare window's samples per pixel, as it says.
+    msaa: Option<u32>,
 }
 
 fn peak_mb(pid: u32) -> f64 {
@@ -65,7 +67,7 @@ fn start(program: &Path, args: &[&str], dir: &Path) -> Start {
         .stderr(Stdio::null())
         .spawn()
         .expect("start");
-    let (mut ready, mut slide, mut buf) = (f64::NAN, None, [0u8; 256]);
+    let (mut ready, mut slide, mut msaa, mut buf) = (f64::NAN, None, None, [0u8; 256]);
     while t0.elapsed() < Duration::from_secs(15) {
         let Ok(n) = socket.recv(&mut buf) else { continue };
         let m = String::from_utf8_lossy(&buf[..n]);
@@ -73,6 +75,8 @@ fn start(program: &Path, args: &[&str], dir: &Path) -> Start {
             ready = t0.elapsed().as_secs_f64();
         } else if m.starts_with("STATUS=showing") && slide.is_none() {
             slide = Some(t0.elapsed().as_secs_f64());
+        } else if let Some(samples) = m.strip_prefix("STATUS=bare window, msaa ") {
+            msaa = samples.parse().ok();
         }
     }
     let peak_mb = peak_mb(child.id());
@@ -80,7 +84,7 @@ fn start(program: &Path, args: &[&str], dir: &Path) -> Start {
     let _ = child.wait();
     let _ = server.kill();
     let _ = server.wait();
-    Start { ready, slide, peak_mb }
+    Start { ready, slide, peak_mb, msaa }
 }
 
 pub fn bench_startup(dir: &Path) {
@@ -101,6 +105,11 @@ pub fn bench_startup(dir: &Path) {
         let c = start(&corridor, &["run", "--content", "playlists", "--config", &cfg], dir);
         let b = start(&bare, &[], dir);
         let plain = start(&bare, &["--msaa-off"], dir);
+        assert_eq!(
+            (b.msaa, plain.msaa),
+            (Some(4), Some(1)),
+            "an old bare_window: cargo build --release --example bare_window"
+        );
         println!(
             "(startup) round {round}: corridor first picture {:.2} s, first slide {:.2} s, peak {:.0} MB; bare window first picture {:.2} s, peak {:.0} MB; bare window without multisampling (as corridor draws) first picture {:.2} s, peak {:.0} MB",
             c.ready,

@@ -173,31 +173,38 @@ fn collect(
             r.dirty = true;
         }
     }
-    for f in failed.read() {
-        if !r.slide_problems.contains(&f.0) && r.slide_problems.len() < MAX_SLIDE_PROBLEMS {
-            r.slide_problems.push(f.0.clone());
-        }
-        if let Some(file) = f.0.file.as_ref().filter(|p| is_stream_file(p)) {
-            r.streams.entry(file.clone()).or_default().failed = Some((clock.now(), f.0.message.clone()));
-        }
-        r.dirty = true;
-    }
-    for s in shown.read() {
-        if let Some(prev) = r.current.take()
-            && !std::mem::take(&mut r.covered)
-        {
-            log_play(r, &prev, s.at);
-        }
-        if is_stream_file(&s.file) {
-            r.streams.entry(s.file.clone()).or_default().on_screen = Some(s.at);
-        }
-        r.current = Some(s.clone());
-        r.dirty = true;
-    }
+    failed.read().for_each(|f| note_failed(r, f, clock.now()));
+    shown.read().for_each(|s| note_shown(r, s));
     if alert.is_changed() {
         r.dirty = true;
     }
     prune_once_a_day(r, clock.now().date_naive());
+}
+
+/// A slide that could not be shown: a problem (each once, at most `MAX_SLIDE_PROBLEMS`), and a
+/// stream slide's last failure.
+fn note_failed(r: &mut Reporter, f: &SlideFailed, now: DateTime<Tz>) {
+    if !r.slide_problems.contains(&f.0) && r.slide_problems.len() < MAX_SLIDE_PROBLEMS {
+        r.slide_problems.push(f.0.clone());
+    }
+    if let Some(file) = f.0.file.as_ref().filter(|p| is_stream_file(p)) {
+        r.streams.entry(file.clone()).or_default().failed = Some((now, f.0.message.clone()));
+    }
+    r.dirty = true;
+}
+
+/// A slide on screen: the one before it goes into the play log (unless a broadcast covered it).
+fn note_shown(r: &mut Reporter, s: &SlideShown) {
+    if let Some(prev) = r.current.take()
+        && !std::mem::take(&mut r.covered)
+    {
+        log_play(r, &prev, s.at);
+    }
+    if is_stream_file(&s.file) {
+        r.streams.entry(s.file.clone()).or_default().on_screen = Some(s.at);
+    }
+    r.current = Some(s.clone());
+    r.dirty = true;
 }
 
 /// Has the play log's old days removed, the first time it is asked on each day.

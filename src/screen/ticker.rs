@@ -203,7 +203,13 @@ fn scroll(
     }
     let Some(text) = lp.current.get(lp.next).cloned() else { return };
     lp.next += 1;
-    let seg = commands
+    let seg = spawn_segment(&mut commands, &fonts, text, edge);
+    commands.entity(strip).add_child(seg);
+}
+
+/// One headline's text, starting at `edge` of the strip.
+fn spawn_segment(commands: &mut Commands, fonts: &Fonts, text: String, edge: f32) -> Entity {
+    commands
         .spawn((
             Name::new("ticker text"),
             Segment { x: edge, width: None },
@@ -223,8 +229,7 @@ fn scroll(
             fonts.regular(TEXT_VMIN),
             TextColor(Color::srgba(1.0, 1.0, 1.0, 0.92)),
         ))
-        .id();
-    commands.entity(strip).add_child(seg);
+        .id()
 }
 
 /// Hides the strip once it is clear there is nothing to show; shows it when there is.

@@ -3,6 +3,7 @@
 //! reqwest's async body, piece by piece.
 
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -39,12 +40,19 @@ pub(super) struct Pace<'a> {
     window: Instant,
     window_bytes: u64,
     total: u64,
+    /// The round this transfer is part of.
+    together: Option<&'a Together>,
 }
 
 impl<'a> Pace<'a> {
     pub(super) fn new(name: &'a str, cap: u64, rate: Option<u64>, limits: Limits) -> Self {
         let now = Instant::now();
-        Self { name, cap, rate, limits, started: now, window: now, window_bytes: 0, total: 0 }
+        Self { name, cap, rate, limits, started: now, window: now, window_bytes: 0, total: 0, together: None }
+    }
+
+    /// Counts against what `together`'s transfers may bring, and gives up once it stops.
+    pub(super) fn sharing(self, together: Option<&'a Together>) -> Self {
+        Self { together, ..self }
     }
 
     /// `n` more bytes arrived: refused past the cap.
@@ -53,11 +61,14 @@ impl<'a> Pace<'a> {
         if self.total > self.cap {
             return Err(SyncError::TooLarge { name: self.name.into(), cap: self.cap });
         }
-        Ok(())
+        self.together.map_or(Ok(()), |t| t.take(n as u64))
     }
 
     /// After `n` bytes were written: gives up on a drip, waits for `max_rate`.
     fn keep(&mut self, n: usize) -> Result<(), SyncError> {
+        if self.together.is_some_and(Together::stopped) {
+            return Err(fetch_error(self.name, "stopped: another file of this round failed".into()));
+        }
         self.window_bytes += n as u64;
         if self.window.elapsed() >= self.limits.stall {
             // The floor never above half of `max_rate`: a slow link's own pace is not a drip.
@@ -103,6 +114,38 @@ impl<'a> Pace<'a> {
             self.keep(n)?;
         }
         Ok(self.total)
+    }
+}
+
+/// What the transfers of one round share: a stop signal, and the bytes they may bring together
+/// (what is left of the source's `max_total`), so files in flight at once never pass it.
+pub struct Together {
+    stop: AtomicBool,
+    bytes: AtomicU64,
+    left: u64,
+    max_total: u64,
+}
+
+impl Together {
+    pub fn new(left: u64, max_total: u64) -> Self {
+        Self { stop: AtomicBool::new(false), bytes: AtomicU64::new(0), left, max_total }
+    }
+
+    /// The round failed: the transfers in flight give up.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    pub fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// `n` more bytes on disk for the round: refused past what is left.
+    pub fn take(&self, n: u64) -> Result<(), SyncError> {
+        if self.bytes.fetch_add(n, Ordering::Relaxed).saturating_add(n) > self.left {
+            return Err(SyncError::TooLarge { name: "the whole source".into(), cap: self.max_total });
+        }
+        Ok(())
     }
 }
 

@@ -8,6 +8,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use reqwest::blocking::Client;
 use reqwest::header::{CONTENT_RANGE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, RANGE};
@@ -17,7 +18,7 @@ use sha2::{Digest, Sha256};
 use super::SyncError;
 use super::manifest::to_hex;
 pub use super::pace::Limits;
-use super::pace::{Pace, cause, fetch_error};
+use super::pace::{Pace, Together, cause, fetch_error};
 use super::source::Origin;
 use crate::core::ticker::fetch::Validators;
 
@@ -102,7 +103,7 @@ impl Transport {
             .enable_all()
             .build()
             .map_err(|e| fetch_error("", e.to_string()))?;
-        Ok(Downloader { client, runtime, limits: self.limits })
+        Ok(Downloader { client, runtime, limits: self.limits, together: None })
     }
 }
 
@@ -114,9 +115,16 @@ pub struct Downloader {
     /// Drives `client` on this thread (a current-thread runtime: no thread of its own).
     runtime: tokio::runtime::Runtime,
     limits: Limits,
+    /// The round its downloads are part of.
+    together: Option<Arc<Together>>,
 }
 
 impl Downloader {
+    /// Counts what it brings against `together`'s budget, and gives up once it stops.
+    pub fn sharing(self, together: Arc<Together>) -> Self {
+        Self { together: Some(together), ..self }
+    }
+
     /// Downloads `name` into `part` (continuing what is already there), at most `cap` bytes at
     /// `rate` bytes a second; returns the bytes fetched this time and the whole file's SHA-256.
     pub fn download(
@@ -139,23 +147,26 @@ impl Downloader {
             Origin::Folder(dir) => {
                 let mut src = File::open(dir.join(name)).map_err(|e| fetch_error(name, e.to_string()))?;
                 src.seek(SeekFrom::Start(have)).map_err(|e| fetch_error(name, e.to_string()))?;
+                self.count(have)?;
                 let mut out = PartWriter { file: &mut file, hasher: &mut hasher };
-                Pace::new(name, cap - have, rate, self.limits).copy(&mut src, &mut out)?
+                self.pace(name, cap - have, rate).copy(&mut src, &mut out)?
             }
             Origin::Web(base) => {
                 let url = url_of(base, name)?;
                 let mut response = self.runtime.block_on(self.ask_from(&url, name, have))?;
                 let Some(resumed) = resumed(&response, name, have)? else {
+                    self.count(have)?;
                     return Ok((0, hasher.finalize().into())); // the part is already whole
                 };
                 if !resumed && have > 0 {
                     file.set_len(0).map_err(|e| fetch_error(name, e.to_string()))?;
                     (hasher, have) = (Sha256::new(), 0);
                 }
+                self.count(have)?;
                 if response.content_length().is_some_and(|n| n > cap - have) {
                     return Err(SyncError::TooLarge { name: name.into(), cap });
                 }
-                let mut pace = Pace::new(name, cap - have, rate, self.limits);
+                let mut pace = self.pace(name, cap - have, rate);
                 self.runtime.block_on(pace.stream(&mut response, |piece| {
                     file.write_all(&piece).map_err(|e| SyncError::Disk(format!("{name}: {e}")))?;
                     hasher.update(&piece);
@@ -164,6 +175,15 @@ impl Downloader {
             }
         };
         Ok((fetched, hasher.finalize().into()))
+    }
+
+    /// Bytes already in a part, counted against the round's budget.
+    fn count(&self, have: u64) -> Result<(), SyncError> {
+        self.together.as_ref().map_or(Ok(()), |t| t.take(have))
+    }
+
+    fn pace<'a>(&'a self, name: &'a str, cap: u64, rate: Option<u64>) -> Pace<'a> {
+        Pace::new(name, cap, rate, self.limits).sharing(self.together.as_deref())
     }
 
     /// Asks for `url` from byte `have` on.
