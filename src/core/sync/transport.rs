@@ -334,6 +334,18 @@ mod tests {
             .unwrap_err();
         assert!(matches!(e, SyncError::Fetch { .. }), "{e}");
         assert!(e.to_string().starts_with("b.jpg: "), "{e}");
+        // A server that never answers at all (no status line): given up after the stall limit,
+        // not when the server lets go of the connection.
+        let silent = serve(|s| {
+            std::thread::sleep(Duration::from_secs(5));
+            drop(s);
+        });
+        let e = quick()
+            .downloader()
+            .unwrap()
+            .download(&silent, "c.jpg", &dir.path().join("c.part"), 1 << 20, None)
+            .unwrap_err();
+        assert_eq!(e.to_string(), "c.jpg: no answer in time (timed out)");
     }
 
     #[test]
