@@ -82,6 +82,15 @@ fn seen<M: Message>(app: &App) -> &[M] {
 
 /// Runs frames (with a short sleep between them to yield the CPU) until `cond` holds; fails,
 /// naming `what`, after [`PATIENCE`].
+/// A temp folder holding a content folder (`content`) with its `default` playlist folder made.
+fn content_folder() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    let pl = content.join("default");
+    std::fs::create_dir_all(&pl).unwrap();
+    (dir, content, pl)
+}
+
 fn run_until(app: &mut App, what: &str, mut cond: impl FnMut(&mut App) -> bool) {
     let start = Instant::now();
     loop {
@@ -1230,10 +1239,7 @@ fn runs_of(seen: &str) -> Vec<(char, usize)> {
 
 #[test]
 fn headless_videos_play_for_their_length_frame_by_frame_and_bad_ones_are_skipped() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    let pl = content.join("default");
-    std::fs::create_dir_all(&pl).unwrap();
+    let (_dir, content, pl) = content_folder();
     make_clip(&pl.join("1 film.webm"), &["red", "blue"]);
     make_clip(&pl.join("2 film.mp4"), &["green"]);
     write_solid(&pl.join("3 still.png"), 160, 90, [255, 255, 255]);
@@ -1381,10 +1387,7 @@ fn render_cover_video_fills_the_stage() {
 
 #[test]
 fn headless_film_with_sound_plays_frame_by_frame_once_on_screen() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    let pl = content.join("default");
-    std::fs::create_dir_all(&pl).unwrap();
+    let (_dir, content, pl) = content_folder();
     write_solid(&pl.join("1 still.png"), 160, 90, [255, 255, 255]);
     make_clip_with_sound(&pl.join("2 story.webm"), &["red", "blue"]);
     std::fs::write(pl.join("playlist.toml"), "sound = true\n").unwrap();
@@ -1408,10 +1411,7 @@ fn headless_film_with_sound_plays_frame_by_frame_once_on_screen() {
 #[test]
 fn headless_animated_gif_plays_its_frames_for_the_slides_time() {
     use image::codecs::gif::{GifEncoder, Repeat};
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    let pl = content.join("default");
-    std::fs::create_dir_all(&pl).unwrap();
+    let (_dir, content, pl) = content_folder();
     let mut bytes = Vec::new();
     {
         let mut enc = GifEncoder::new_with_speed(&mut bytes, 30);
@@ -1436,10 +1436,7 @@ fn headless_animated_gif_plays_its_frames_for_the_slides_time() {
 
 #[test]
 fn headless_film_shorter_than_its_slide_plays_again_from_the_start() {
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    let pl = content.join("default");
-    std::fs::create_dir_all(&pl).unwrap();
+    let (_dir, content, pl) = content_folder();
     // An MP4 from x264 (B-frames; its first frame stamped 1 s in) and a WebM, each listed for
     // longer than they last.
     make_clip(&pl.join("1 advert.mp4"), &["red", "blue"]);
@@ -2235,10 +2232,7 @@ fn headless_a_live_stream_plays_holds_its_last_frame_when_the_studio_stops_then_
     let _heavy = cpu_heavy();
     let port = free_udp_port();
     let studio = Studio::over_udp(port);
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    let pl = content.join("default");
-    std::fs::create_dir_all(&pl).unwrap();
+    let (_dir, content, pl) = content_folder();
     std::fs::write(pl.join("1 studio.stream"), format!("# the hall\nudp://127.0.0.1:{port}\n")).unwrap();
     write_solid(&pl.join("2 still.png"), 160, 90, [255, 255, 255]);
     let mut config = Config { content, ..Config::default() };
@@ -2282,10 +2276,7 @@ fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it
     let _heavy = cpu_heavy();
     let port = free_udp_port();
     let send = udp_send(port);
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    let pl = content.join("default");
-    std::fs::create_dir_all(&pl).unwrap();
+    let (dir, content, pl) = content_folder();
     write_solid(&pl.join("1 white.png"), 160, 90, [255, 255, 255]);
     write_solid(&pl.join("2 green.png"), 160, 90, [0, 200, 0]);
     std::fs::write(content.join("LIVE.stream"), format!("udp://127.0.0.1:{port}\n")).unwrap();
@@ -2370,10 +2361,7 @@ fn headless_the_studio_goes_on_air_covers_the_stage_and_the_show_resumes_when_it
 fn render_snapshot_of_a_live_stream_shows_its_picture_or_what_plays_instead() {
     let _heavy = cpu_heavy();
     let port = free_udp_port();
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    let pl = content.join("default");
-    std::fs::create_dir_all(&pl).unwrap();
+    let (dir, content, pl) = content_folder();
     std::fs::write(pl.join("1 studio.stream"), format!("udp://127.0.0.1:{port}\n")).unwrap();
     write_solid(&pl.join("2 green.png"), 160, 90, [0, 200, 0]);
     let cfg = write_config(dir.path(), "play_log = \"off\"\n[slides]\ntransition = \"cut\"\n");
@@ -2639,10 +2627,7 @@ fn live_each_stream_slides_state_reaches_the_status_file() {
     let _heavy = cpu_heavy();
     let port = free_udp_port();
     let studio = Studio::over_udp(port);
-    let dir = tempfile::tempdir().unwrap();
-    let content = dir.path().join("content");
-    let pl = content.join("default");
-    std::fs::create_dir_all(&pl).unwrap();
+    let (dir, content, pl) = content_folder();
     std::fs::write(pl.join("1 studio.stream"), format!("udp://127.0.0.1:{port}\n")).unwrap();
     let silent = free_udp_port();
     std::fs::write(pl.join("2 camera.stream"), format!("udp://127.0.0.1:{silent}\n")).unwrap();
